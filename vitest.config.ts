@@ -1,0 +1,48 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects:
+// - "worker": inside workerd against the real Worker (queue, Durable Object, alarm and cron
+//   handlers), the real Neon driver, a real Postgres behind the local endpoint, and real
+//   loopback receivers. Test-only settings live here, never in the code.
+// - "node": the Node-side tooling (local endpoint, migrations, dev launcher).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                DATABASE_URL: inject("databaseUrl"),
+                LOCAL_SQL_ENDPOINT: inject("sqlEndpoint"),
+                WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
+                ADMIN_TOKEN: "test-admin-token",
+                CREDENTIALS_ENCRYPTION_KEY: "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktMzJiISE=",
+                WEBHOOK_DELIVERY_TIMEOUT_SECONDS: "2",
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          globalSetup: ["./test/node/global-setup.ts"],
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**"],
+          testTimeout: 20_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
