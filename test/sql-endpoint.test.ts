@@ -72,7 +72,9 @@ describe("local Neon endpoint", () => {
 
   it("surfaces a unique violation with code 23505 and the constraint name", async () => {
     await sql.query(`INSERT INTO ${table} (id, tag) VALUES (20, 'unique-x')`);
-    const raw = await sql.query(`INSERT INTO ${table} (id, tag) VALUES (21, 'unique-x')`).catch((e) => e);
+    const raw = await sql
+      .query(`INSERT INTO ${table} (id, tag) VALUES (21, 'unique-x')`)
+      .catch((e) => e);
     expect(raw).toBeInstanceOf(NeonDbError);
     expect(raw).toMatchObject({ code: "23505", constraint: `${table}_tag_key`, table });
     const viaDrizzle = await db
@@ -109,12 +111,19 @@ describe("local Neon endpoint", () => {
       Array.from({ length: 40 }, (_, i) =>
         sql
           .transaction([
-            sql.query(
-              `INSERT INTO ${table} (id, tag) VALUES ($1, $2), ($3, $4), ($5, $6)`,
-              [1000 + i * 3, `c${i}a`, 1001 + i * 3, `c${i}b`, 1002 + i * 3, `c${i}c`],
-            ),
+            sql.query(`INSERT INTO ${table} (id, tag) VALUES ($1, $2), ($3, $4), ($5, $6)`, [
+              1000 + i * 3,
+              `c${i}a`,
+              1001 + i * 3,
+              `c${i}b`,
+              1002 + i * 3,
+              `c${i}c`,
+            ]),
             sql.query(`SELECT count(*)::int AS n FROM ${table}`),
-            sql.query(`DELETE FROM ${table} WHERE id BETWEEN $1 AND $2`, [1000 + i * 3, 1002 + i * 3]),
+            sql.query(`DELETE FROM ${table} WHERE id BETWEEN $1 AND $2`, [
+              1000 + i * 3,
+              1002 + i * 3,
+            ]),
           ])
           .then((results) => (results[1] as { n: number }[])[0]?.n),
       ),

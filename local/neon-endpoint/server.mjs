@@ -41,7 +41,8 @@ export function createEndpointServer(backend, { testHooks, log }) {
     if (method === "OPTIONS") return { status: 204, body: null };
     if (path === "/sql" && method === "POST") return handleSql(req, await readBody(req));
     if (path === "/healthz" && method === "GET") return healthz();
-    const hooked = await hooks?.route(method, path, () => readBody(req));
+    const query = new URL(req.url ?? "/", "http://localhost").searchParams;
+    const hooked = await hooks?.route(method, path, () => readBody(req), query);
     if (hooked) return hooked;
     return { status: 404, body: { message: `no route for ${method} ${path}` } };
   }
@@ -55,8 +56,9 @@ export function createEndpointServer(backend, { testHooks, log }) {
     const header = (/** @type {string} */ name) => headerValue(req, name);
     const { queries, isBatch } = parseSqlRequest(text);
     const begin = isBatch ? transactionStart(header) : null;
-    hooks?.count(queries);
-    const fault = hooks?.takeFault(queries) ?? null;
+    const connection = header("neon-connection-string") ?? "";
+    hooks?.count(queries, connection);
+    const fault = hooks?.takeFault(queries, connection) ?? null;
     if (fault?.when === "before") return faultReply(fault);
     /** @type {import("./protocol.mjs").RawResult[]} */
     let results;

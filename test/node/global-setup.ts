@@ -10,15 +10,6 @@ import { migrate } from "../../local/migrate.mjs";
 import { startReceiverHub } from "./receiver-hub";
 import { createScratchDatabase } from "./scratch-db";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    sqlEndpoint: string;
-    databaseUrl: string;
-    receiverHub: string;
-    backend: string;
-  }
-}
-
 /** The connection string the Worker sends; the local endpoint ignores it. */
 const LOCAL_DATABASE_URL = "postgres://local:local@localhost:5432/local";
 

@@ -5,8 +5,8 @@
  */
 import { neon } from "@neondatabase/serverless";
 import { afterAll, describe, expect, it } from "vitest";
-import { startNeonEndpoint } from "../../local/neon-endpoint.mjs";
 import { migrate, readMigrations, rollback } from "../../local/migrate.mjs";
+import { startNeonEndpoint } from "../../local/neon-endpoint.mjs";
 import { createScratchDatabase, type ScratchDatabase } from "./scratch-db";
 
 const WORKER_URL = "postgres://local:local@localhost:5432/local";

@@ -1,0 +1,193 @@
+/**
+ * One claimed attempt: build the request, send it with the per-attempt timeout, classify the
+ * outcome and record it. Outcomes map to writes in exactly one place (`recordOutcome`).
+ */
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import {
+  type ClaimedDelivery,
+  type RecordedOutcome,
+  recordAttempt,
+} from "../db/queries/deliveries";
+import { classifyAttempt, type Outcome, type SendResult } from "../delivery/classify";
+import { credentialAuthHeaders } from "../delivery/credentials";
+import { describeError, redactHeaders, redactPayload, urlOrigin } from "../delivery/redact";
+import { buildDeliveryRequest } from "../delivery/request";
+import { partitionCustomHeaders } from "../delivery/secret-headers";
+import { checkTargetUrl } from "../delivery/target-url";
+import { log } from "../log";
+import { openCredential, openSigningSecrets } from "./secrets";
+
+export type AttemptReport =
+  | { kind: "busy" }
+  | { kind: "not_claimed" }
+  | { kind: "succeeded"; attempt: number }
+  | { kind: "retry_scheduled"; attempt: number; scheduledFor: Date }
+  | { kind: "dead_letter"; attempt: number; reason: string }
+  | { kind: "unrecorded"; attempt: number; reason: string };
+
+interface AttemptInput {
+  env: Env;
+  config: Config;
+  db: Db;
+  delivery: ClaimedDelivery;
+}
+
+interface Sent {
+  result: SendResult;
+  startedAt: Date;
+  durationMs: number;
+}
+
+/** Runs a claimed attempt to a recorded outcome; never throws for a receiver's behaviour. */
+export async function runAttempt(input: AttemptInput): Promise<AttemptReport> {
+  const { config, delivery } = input;
+  const attempt = delivery.attempt_count;
+  let sent: Sent | null = null;
+  let outcome: Outcome;
+  try {
+    sent = await send(input);
+    outcome = classifyAttempt(
+      sent.result,
+      attempt,
+      delivery.max_attempts,
+      config,
+      new Date(),
+      Math.random,
+    );
+  } catch (err) {
+    // A bug or an unusable delivery (bad key, corrupt row): dead-letter with the reason rather
+    // than loop, unless the receiver already accepted it (then the sweep re-sends, see below).
+    if (sent && isSuccess(sent.result)) outcome = { kind: "succeeded" };
+    else outcome = { kind: "dead_letter", reason: `unexpected error: ${describeError(err)}` };
+  }
+  return recordOutcome(input, attempt, sent, outcome);
+}
+
+function isSuccess(result: SendResult): boolean {
+  return result.kind === "response" && result.status >= 200 && result.status < 300;
+}
+
+async function send(input: AttemptInput): Promise<Sent> {
+  const { config, delivery } = input;
+  const target = checkTargetUrl(delivery.endpoint_url, config.allowPrivateNetworks);
+  if (!target.ok) throw new Error(target.error);
+  const credential = await openCredential(input.env, config, delivery);
+  const request = await buildDeliveryRequest({
+    deliveryUuid: delivery.delivery_uuid,
+    workflowRunId: delivery.workflow_run_id,
+    attempt: delivery.attempt_count,
+    endpointUrl: delivery.endpoint_url,
+    httpMethod: delivery.http_method,
+    payload: delivery.payload,
+    // Re-filtered at send time too: rows written by older producers may carry secrets.
+    customHeaders: partitionCustomHeaders(delivery.custom_headers).kept,
+    credentialHeaders: credential ? credentialAuthHeaders(credential.type, credential.data) : {},
+    signingSecrets: await openSigningSecrets(config, delivery),
+    now: new Date(),
+  });
+  log("info", "delivery.request", {
+    delivery_id: delivery.id,
+    attempt: delivery.attempt_count,
+    method: request.method,
+    url: urlOrigin(request.url),
+    headers: redactHeaders(request.headers),
+    payload: redactPayload(delivery.payload),
+  });
+  const startedAt = new Date();
+  const result = await fetchWithTimeout(request, config.timeoutSeconds * 1000);
+  return { result, startedAt, durationMs: Date.now() - startedAt.getTime() };
+}
+
+async function fetchWithTimeout(
+  request: {
+    url: string;
+    method: string;
+    headers: Record<string, string>;
+    body: string | undefined;
+  },
+  timeoutMs: number,
+): Promise<SendResult> {
+  try {
+    const response = await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    // Drain the body so the connection is released; its content is not needed.
+    await response.body?.cancel();
+    return {
+      kind: "response",
+      status: response.status,
+      retryAfter: response.headers.get("retry-after"),
+    };
+  } catch (err) {
+    const timedOut =
+      err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    const error = timedOut
+      ? `timeout after ${timeoutMs} ms (${describeError(err)})`
+      : describeError(err);
+    return { kind: "network_error", error };
+  }
+}
+
+function errorText(sent: Sent | null, outcome: Outcome): string | null {
+  if (outcome.kind === "succeeded") return null;
+  if (sent?.result.kind === "network_error") return sent.result.error;
+  return outcome.reason;
+}
+
+async function recordOutcome(
+  input: AttemptInput,
+  attempt: number,
+  sent: Sent | null,
+  outcome: Outcome,
+): Promise<AttemptReport> {
+  const { db, delivery } = input;
+  const now = new Date();
+  const recorded: RecordedOutcome =
+    outcome.kind === "retry"
+      ? { kind: "retry", scheduledFor: new Date(now.getTime() + outcome.delaySeconds * 1000) }
+      : { kind: outcome.kind };
+  const statusCode = sent?.result.kind === "response" ? sent.result.status : null;
+  const error = errorText(sent, outcome);
+  try {
+    const applied = await recordAttempt(
+      db,
+      {
+        deliveryId: delivery.id,
+        attempt,
+        startedAt: sent?.startedAt ?? now,
+        durationMs: sent?.durationMs ?? 0,
+        statusCode,
+        error,
+      },
+      recorded,
+    );
+    if (!applied) log("warn", "delivery.stale_attempt", { delivery_id: delivery.id, attempt });
+  } catch (err) {
+    // Reference step 5: a 2xx whose success could not be recorded stays pending (leased); the
+    // sweep or the lease alarm re-sends it and the receiver dedupes by delivery id.
+    log("error", "delivery.record_failed", {
+      delivery_id: delivery.id,
+      attempt,
+      outcome: outcome.kind,
+      error: describeError(err),
+    });
+    return { kind: "unrecorded", attempt, reason: describeError(err) };
+  }
+  log(outcome.kind === "succeeded" ? "info" : "warn", `delivery.${outcome.kind}`, {
+    delivery_id: delivery.id,
+    attempt,
+    status_code: statusCode,
+    error,
+    ...(recorded.kind === "retry" ? { scheduled_for: recorded.scheduledFor.toISOString() } : {}),
+  });
+  if (recorded.kind === "retry")
+    return { kind: "retry_scheduled", attempt, scheduledFor: recorded.scheduledFor };
+  if (outcome.kind === "dead_letter")
+    return { kind: "dead_letter", attempt, reason: outcome.reason };
+  return { kind: "succeeded", attempt };
+}

@@ -1,0 +1,77 @@
+/**
+ * One Durable Object per delivery. It serialises every trigger of the delivery (queue messages,
+ * sweeps, its own alarm) so at most one attempt is in flight, and the atomic claim in Postgres
+ * guarantees the same across isolates and crashes. Retries are scheduled with the object's alarm
+ * at the `scheduled_for` it recorded; while an attempt is in flight the alarm sits at the lease
+ * end, so a crash mid-send is retried as soon as the lease expires.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { getConfig } from "../config";
+import { getDb } from "../db/client";
+import { claimDelivery, type DeliveryRef } from "../db/queries/deliveries";
+import { describeError } from "../delivery/redact";
+import { log } from "../log";
+import { type AttemptReport, runAttempt } from "./attempt";
+
+const REF_KEY = "ref";
+
+export class DeliveryObject extends DurableObject<Env> {
+  private inFlight: Promise<AttemptReport> | null = null;
+  private knownRef: DeliveryRef | null = null;
+
+  /** Runs one attempt if the delivery is due and no attempt is in flight here. */
+  async deliver(ref: DeliveryRef): Promise<AttemptReport> {
+    await this.remember(ref);
+    if (this.inFlight) return { kind: "busy" };
+    this.inFlight = this.attempt(ref).finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  /** The retry (or lease-expiry) alarm: the next attempt. */
+  override async alarm(): Promise<void> {
+    const ref = this.knownRef ?? (await this.ctx.storage.get<DeliveryRef>(REF_KEY)) ?? null;
+    if (!ref) return;
+    const report = await this.deliver(ref);
+    // Not due yet (e.g. the alarm fired early, or a newer claim moved the schedule): the
+    // outcome write already set the right alarm, or the sweep will catch the row.
+    log("debug", "delivery.alarm", { ref, result: report.kind });
+  }
+
+  private async remember(ref: DeliveryRef): Promise<void> {
+    if (this.knownRef) return;
+    this.knownRef = ref;
+    await this.ctx.storage.put(REF_KEY, ref);
+  }
+
+  private async attempt(ref: DeliveryRef): Promise<AttemptReport> {
+    const config = getConfig(this.env);
+    const db = getDb(config);
+    const claimed = await claimDelivery(db, ref, config.leaseSeconds);
+    if (!claimed) return { kind: "not_claimed" };
+    // If this isolate dies mid-send, the alarm re-attempts once the lease is over.
+    await this.ctx.storage.setAlarm(Date.now() + config.leaseSeconds * 1000);
+    try {
+      const report = await runAttempt({ env: this.env, config, db, delivery: claimed });
+      await this.scheduleAfter(report);
+      return report;
+    } catch (err) {
+      // runAttempt records its own failures; reaching here means even that failed.
+      log("error", "delivery.attempt_crashed", {
+        delivery_id: claimed.id,
+        error: describeError(err),
+      });
+      throw err;
+    }
+  }
+
+  private async scheduleAfter(report: AttemptReport): Promise<void> {
+    if (report.kind === "retry_scheduled") {
+      await this.ctx.storage.setAlarm(report.scheduledFor.getTime());
+    } else if (report.kind === "succeeded" || report.kind === "dead_letter") {
+      await this.ctx.storage.deleteAlarm();
+    }
+    // "unrecorded": keep the lease alarm, so the attempt is retried after the lease.
+  }
+}

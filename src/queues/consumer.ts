@@ -1,0 +1,173 @@
+/**
+ * The webhook-tasks consumer. Each message is handled on its own, so one bad message never
+ * breaks its batch, and each ends in exactly one of: ack (task finished, or a no-op), retry
+ * (unexpected error; the queue's dead-letter queue catches what never succeeds), or ack after
+ * being kept in queue_rejections (malformed, unknown task, refused args).
+ */
+import { type Config, getConfig } from "../config";
+import { getDb } from "../db/client";
+import { claimJob, finishJob } from "../db/queries/jobs";
+import { recordRejection } from "../db/queries/rejections";
+import { describeError } from "../delivery/redact";
+import { log } from "../log";
+import { bodyText, type JobMessage, MAX_QUEUE_DELAY_SECONDS, parseJobMessage } from "./messages";
+import { deliverWebhook } from "./tasks/deliver-webhook";
+import { TaskRejected } from "./tasks/errors";
+import { runIntegrations } from "./tasks/run-integrations";
+
+interface TaskContext {
+  env: Env;
+  config: Config;
+}
+
+interface TaskSpec {
+  run: (ctx: TaskContext, args: unknown[]) => Promise<unknown>;
+  /**
+   * Whether job ids go through the ledger. deliver_webhook does not need it: its atomic claim
+   * already makes a duplicate message a no-op, and the ledger would cost two round trips.
+   */
+  ledger: boolean;
+}
+
+/** The task registry: every task a producer may name. */
+export const TASKS: Record<string, TaskSpec> = {
+  run_integrations_post_workflow_run: {
+    ledger: true,
+    run: ({ env, config }, args) => runIntegrations(getDb(config), env.WEBHOOK_TASKS, config, args),
+  },
+  deliver_webhook: {
+    ledger: false,
+    run: ({ env }, args) => deliverWebhook(env, args),
+  },
+};
+
+/** Backoff for queue-level retries of a task that threw: 5 s, 10 s, 20 s ... capped at 10 min. */
+function retryDelaySeconds(attempts: number): number {
+  return Math.min(5 * 2 ** Math.max(0, attempts - 1), 600);
+}
+
+/** Handles one batch of the webhook-tasks queue. */
+export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  let config: Config;
+  try {
+    config = getConfig(env);
+  } catch (err) {
+    // Nothing can run with a bad configuration; keep every message (retry) and say why.
+    log("error", "queue.config_invalid", {
+      error: describeError(err),
+      messages: batch.messages.length,
+    });
+    batch.retryAll({ delaySeconds: 60 });
+    return;
+  }
+  await Promise.all(
+    batch.messages.map((message) => handleMessage(message, batch.queue, env, config)),
+  );
+}
+
+async function handleMessage(
+  message: Message<unknown>,
+  queue: string,
+  env: Env,
+  config: Config,
+): Promise<void> {
+  const parsed = parseJobMessage(message.body);
+  if (!parsed.ok) return reject(message, queue, config, parsed.reason);
+  const job = parsed.job;
+  const spec = TASKS[job.task];
+  if (!spec) return reject(message, queue, config, `unknown task "${job.task}"`);
+  if (job.not_before !== undefined && job.not_before > Date.now() + 1000)
+    return redefer(message, env, job);
+
+  const ledger = spec.ledger && job.job_id !== undefined ? job.job_id : null;
+  try {
+    if (ledger !== null && !(await claimJob(getDb(config), ledger, job.task))) {
+      log("info", "queue.duplicate_job", { task: job.task, job_id: ledger });
+      message.ack();
+      return;
+    }
+    const result = await spec.run({ env, config }, job.args);
+    if (ledger !== null) await finishJob(getDb(config), ledger, "done");
+    log("debug", "queue.task_done", { task: job.task, job_id: job.job_id ?? null, result });
+    message.ack();
+  } catch (err) {
+    if (err instanceof TaskRejected) {
+      if (ledger !== null)
+        await finishJob(getDb(config), ledger, "done", err.message).catch(() => {});
+      return reject(message, queue, config, `${job.task}: ${err.message}`);
+    }
+    const error = describeError(err);
+    log("error", "queue.task_failed", {
+      task: job.task,
+      job_id: job.job_id ?? null,
+      attempts: message.attempts,
+      error,
+    });
+    if (ledger !== null) await finishJob(getDb(config), ledger, "failed", error).catch(() => {});
+    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  }
+}
+
+/** Re-sends a job deferred past the queue's limit with the rest of its delay. */
+async function redefer(message: Message<unknown>, env: Env, job: JobMessage): Promise<void> {
+  const remaining = Math.ceil(((job.not_before ?? 0) - Date.now()) / 1000);
+  try {
+    await env.WEBHOOK_TASKS.send(job, {
+      contentType: "json",
+      delaySeconds: Math.min(remaining, MAX_QUEUE_DELAY_SECONDS),
+    });
+    message.ack();
+  } catch (err) {
+    log("error", "queue.redefer_failed", { task: job.task, error: describeError(err) });
+    message.retry({ delaySeconds: 60 });
+  }
+}
+
+/** Keeps a message that cannot run in queue_rejections (then acks it), or retries if even that fails. */
+async function reject(
+  message: Message<unknown>,
+  queue: string,
+  config: Config,
+  reason: string,
+): Promise<void> {
+  const body = bodyText(message.body);
+  log("error", "queue.message_rejected", {
+    queue,
+    message_id: message.id,
+    reason,
+    body: body.slice(0, 2000),
+  });
+  try {
+    await recordRejection(getDb(config), {
+      queue,
+      messageId: message.id,
+      reason,
+      body,
+      attempts: message.attempts,
+    });
+    message.ack();
+  } catch (err) {
+    log("error", "queue.rejection_not_recorded", {
+      message_id: message.id,
+      error: describeError(err),
+    });
+    message.retry({ delaySeconds: 60 });
+  }
+}
+
+/** Handles the dead-letter queue: every message that exhausted its retries is kept for operators. */
+export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  let config: Config;
+  try {
+    config = getConfig(env);
+  } catch (err) {
+    log("error", "queue.config_invalid", { error: describeError(err) });
+    batch.retryAll({ delaySeconds: 300 });
+    return;
+  }
+  await Promise.all(
+    batch.messages.map((message) =>
+      reject(message, batch.queue, config, "the task kept failing: exhausted the queue's retries"),
+    ),
+  );
+}

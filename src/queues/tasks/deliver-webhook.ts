@@ -1,0 +1,39 @@
+/**
+ * deliver_webhook(delivery_id): hands the attempt to the delivery's Durable Object, which owns
+ * the claim, the send and the retry alarm. `delivery_id` is the serial id or the delivery_uuid.
+ */
+import type { DeliveryRef } from "../../db/queries/deliveries";
+import { TaskRejected } from "./errors";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Parses `[delivery_id]`. */
+export function parseDeliverArgs(args: unknown[]): DeliveryRef {
+  const [id] = args;
+  if (typeof id === "number" && Number.isSafeInteger(id) && id > 0) return { id };
+  if (
+    typeof id === "string" &&
+    /^\d+$/.test(id) &&
+    Number.isSafeInteger(Number(id)) &&
+    Number(id) > 0
+  ) {
+    return { id: Number(id) };
+  }
+  if (typeof id === "string" && UUID.test(id)) return { uuid: id.toLowerCase() };
+  throw new TaskRejected(
+    `args[0] delivery_id must be a positive integer id or a delivery uuid, got ${JSON.stringify(id)}`,
+  );
+}
+
+/** The Durable Object that owns a delivery (one per delivery, named by its id). */
+export function deliveryObject(env: Env, ref: DeliveryRef) {
+  const name = "id" in ref ? `delivery:${ref.id}` : `delivery-uuid:${ref.uuid}`;
+  return env.DELIVERY.get(env.DELIVERY.idFromName(name));
+}
+
+/** Runs the task: one attempt if the delivery is due, a no-op otherwise. */
+export async function deliverWebhook(env: Env, args: unknown[]): Promise<string> {
+  const ref = parseDeliverArgs(args);
+  const report = await deliveryObject(env, ref).deliver(ref);
+  return report.kind;
+}
