@@ -30,6 +30,9 @@ export default defineConfig({
           globalSetup: ["./test/node/global-setup.ts"],
           include: ["test/**/*.test.ts"],
           exclude: ["test/node/**"],
+          // One file at a time: the sweep re-drives every overdue row in the shared database, and
+          // round-trip counts read the endpoint's counters, so files must not overlap.
+          fileParallelism: false,
           testTimeout: 20_000,
           hookTimeout: 30_000,
         },

@@ -1,3 +1,5 @@
+import { LOG_LEVELS, type LogLevel, setLogLevel } from "./log";
+
 /**
  * Worker configuration, parsed once per isolate into a frozen, validated object.
  * Every refusal names the variable and what is wrong with it, never its value when secret.
@@ -16,6 +18,7 @@ export interface Config {
   readonly localSqlEndpoint: string | null;
   readonly adminToken: string | null;
   readonly credentialsEncryptionKey: string | null;
+  readonly logLevel: LogLevel;
 }
 
 /** A configuration value the service refuses to run with. */
@@ -97,6 +100,15 @@ function httpUrlVar(env: RawEnv, name: string): string | null {
   throw new ConfigError(name, `must be an http(s) URL, got "${text}"`);
 }
 
+function logLevelVar(env: RawEnv): LogLevel {
+  const text = raw(env, "LOG_LEVEL")?.toLowerCase();
+  if (text === undefined) return "info";
+  const level = LOG_LEVELS.find((l) => l === text);
+  if (!level)
+    throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${text}"`);
+  return level;
+}
+
 /** Parses and validates the Worker's variables; throws ConfigError naming the first bad one. */
 export function parseConfig(env: RawEnv): Config {
   const baseDelaySeconds = numberVar(env, "WEBHOOK_DELIVERY_BASE_DELAY_SECONDS", 30, {
@@ -132,6 +144,7 @@ export function parseConfig(env: RawEnv): Config {
     localSqlEndpoint: httpUrlVar(env, "LOCAL_SQL_ENDPOINT"),
     adminToken: raw(env, "ADMIN_TOKEN") ?? null,
     credentialsEncryptionKey: raw(env, "CREDENTIALS_ENCRYPTION_KEY") ?? null,
+    logLevel: logLevelVar(env),
   });
 }
 
@@ -143,6 +156,7 @@ export function getConfig(env: object): Config {
   if (!config) {
     config = parseConfig(env as RawEnv);
     cache.set(env, config);
+    setLogLevel(config.logLevel);
   }
   return config;
 }

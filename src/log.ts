@@ -4,10 +4,19 @@
  */
 import { capLine } from "./delivery/redact";
 
-type Level = "debug" | "info" | "warn" | "error";
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+let threshold = LOG_LEVELS.indexOf("info");
+
+/** Sets the lowest level that is written (from LOG_LEVEL, via the config). */
+export function setLogLevel(level: LogLevel): void {
+  threshold = LOG_LEVELS.indexOf(level);
+}
 
 /** Writes one structured log line. */
-export function log(level: Level, event: string, fields: Record<string, unknown> = {}): void {
+export function log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
+  if (LOG_LEVELS.indexOf(level) < threshold) return;
   let line: string;
   try {
     line = JSON.stringify({ level, event, time: new Date().toISOString(), ...fields });

@@ -16,12 +16,12 @@ const app = createApp();
 export default {
   fetch: app.fetch,
 
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
     return consumeTasks(batch, env);
   },
 
-  async scheduled(_controller, env) {
+  async scheduled(_controller, env, _ctx) {
     try {
       await sweep(env);
     } catch (err) {

@@ -41,7 +41,7 @@ export function createTestHooks() {
     takeFault(queries, connection) {
       const fault = faults.find(
         (f) =>
-          (f.connection === null || f.connection === connection) &&
+          (f.connection === null || connection.includes(f.connection)) &&
           queries.some((q) => q.query.includes(f.match) && hasParams(q, f.params)),
       );
       if (!fault) return null;
@@ -61,8 +61,15 @@ export function createTestHooks() {
     async route(method, path, readBody, search) {
       const connection = search?.get("connection") ?? null;
       if (path === "/__stats" && method === "GET") {
-        const own = connection === null ? stats : byConnection.get(connection);
-        return { status: 200, body: { ...(own ?? { requests: 0, queries: 0 }) } };
+        if (connection === null) return { status: 200, body: { ...stats } };
+        // The driver may append parameters (application_name), so match by substring.
+        const own = { requests: 0, queries: 0 };
+        for (const [key, value] of byConnection) {
+          if (!key.includes(connection)) continue;
+          own.requests += value.requests;
+          own.queries += value.queries;
+        }
+        return { status: 200, body: own };
       }
       if (path === "/__stats/reset" && method === "POST") {
         stats.requests = 0;

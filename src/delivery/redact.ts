@@ -92,10 +92,22 @@ export function capLine(line: string, max = MAX_LOG_LINE_CHARS): string {
   return `${line.slice(0, end)}${TRUNCATION_MARK}`;
 }
 
+/**
+ * drizzle's query errors carry the whole SQL and its parameters in the message; parameters can
+ * hold secrets (encrypted blobs, key hashes), so only the statement's first words are kept.
+ */
+function withoutQueryParams(message: string): string {
+  const match = /^Failed query:\s*([\s\S]*?)\nparams:/.exec(message);
+  if (!match) return message;
+  const statement = (match[1] ?? "").replace(/\s+/g, " ").trim().slice(0, 60);
+  return `Failed query: ${statement}...`;
+}
+
 function describeOne(err: unknown): string {
   if (err instanceof Error) {
     const name = err.name || err.constructor?.name || "Error";
-    const head = err.message ? `${name}: ${err.message}` : `${name} (no message)`;
+    const message = withoutQueryParams(err.message);
+    const head = message ? `${name}: ${message}` : `${name} (no message)`;
     const code = (err as { code?: unknown }).code;
     // DOMException's numeric `code` is a legacy constant, not information.
     const showCode =

@@ -8,30 +8,37 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
 import { getDb } from "../db/client";
-import { claimDelivery, type DeliveryRef } from "../db/queries/deliveries";
+import { claimDelivery } from "../db/queries/deliveries";
 import { describeError } from "../delivery/redact";
 import { log } from "../log";
 import { type AttemptReport, runAttempt } from "./attempt";
 
 const REF_KEY = "ref";
 
+/** How the object knows its delivery: the serial id (the object is named after it). */
+export interface DeliveryKey {
+  id: number;
+}
+
 export class DeliveryObject extends DurableObject<Env> {
   private inFlight: Promise<AttemptReport> | null = null;
-  private knownRef: DeliveryRef | null = null;
+  private knownRef: DeliveryKey | null = null;
 
   /** Runs one attempt if the delivery is due and no attempt is in flight here. */
-  async deliver(ref: DeliveryRef): Promise<AttemptReport> {
-    await this.remember(ref);
+  async deliver(ref: DeliveryKey): Promise<AttemptReport> {
+    // Checked and set synchronously: concurrent calls can interleave at every await.
     if (this.inFlight) return { kind: "busy" };
-    this.inFlight = this.attempt(ref).finally(() => {
-      this.inFlight = null;
-    });
+    this.inFlight = this.remember(ref)
+      .then(() => this.attempt(ref))
+      .finally(() => {
+        this.inFlight = null;
+      });
     return this.inFlight;
   }
 
   /** The retry (or lease-expiry) alarm: the next attempt. */
   override async alarm(): Promise<void> {
-    const ref = this.knownRef ?? (await this.ctx.storage.get<DeliveryRef>(REF_KEY)) ?? null;
+    const ref = this.knownRef ?? (await this.ctx.storage.get<DeliveryKey>(REF_KEY)) ?? null;
     if (!ref) return;
     const report = await this.deliver(ref);
     // Not due yet (e.g. the alarm fired early, or a newer claim moved the schedule): the
@@ -39,16 +46,16 @@ export class DeliveryObject extends DurableObject<Env> {
     log("debug", "delivery.alarm", { ref, result: report.kind });
   }
 
-  private async remember(ref: DeliveryRef): Promise<void> {
+  private async remember(ref: DeliveryKey): Promise<void> {
     if (this.knownRef) return;
     this.knownRef = ref;
     await this.ctx.storage.put(REF_KEY, ref);
   }
 
-  private async attempt(ref: DeliveryRef): Promise<AttemptReport> {
+  private async attempt(ref: DeliveryKey): Promise<AttemptReport> {
     const config = getConfig(this.env);
     const db = getDb(config);
-    const claimed = await claimDelivery(db, ref, config.leaseSeconds);
+    const claimed = await claimDelivery(db, ref.id, config.leaseSeconds);
     if (!claimed) return { kind: "not_claimed" };
     // If this isolate dies mid-send, the alarm re-attempts once the lease is over.
     await this.ctx.storage.setAlarm(Date.now() + config.leaseSeconds * 1000);

@@ -37,7 +37,7 @@ export const TASKS: Record<string, TaskSpec> = {
   },
   deliver_webhook: {
     ledger: false,
-    run: ({ env }, args) => deliverWebhook(env, args),
+    run: ({ env, config }, args) => deliverWebhook(env, getDb(config), args),
   },
 };
 

@@ -25,7 +25,7 @@ export async function clearFaults(): Promise<void> {
   await fetch(`${base()}/__faults`, { method: "DELETE" });
 }
 
-/** SQL HTTP requests made with one connection string (or in all, without one). */
+/** SQL HTTP requests whose connection string contains `connection` (or all, without one). */
 export async function sqlRequests(connection?: string): Promise<number> {
   const query = connection ? `?connection=${encodeURIComponent(connection)}` : "";
   const stats = (await (await fetch(`${base()}/__stats${query}`)).json()) as { requests: number };

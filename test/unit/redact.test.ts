@@ -175,3 +175,19 @@ describe("describeError", () => {
     expect(describeError(a)).toBe("Error: a; caused by Error: b");
   });
 });
+
+describe("describeError with database errors", () => {
+  it("keeps the statement's start but never the query parameters", () => {
+    const err = new Error(
+      "Failed query: UPDATE api_keys\n   SET x = $1 WHERE key_hash = $2\nparams: s3cr3t,abc123",
+      {
+        cause: new Error("connection reset"),
+      },
+    );
+    const text = describeError(err);
+    expect(text).toContain("Failed query: UPDATE api_keys SET x = $1 WHERE key_hash = $2");
+    expect(text).toContain("caused by Error: connection reset");
+    expect(text).not.toContain("s3cr3t");
+    expect(text).not.toContain("abc123");
+  });
+});

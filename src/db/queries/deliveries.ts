@@ -31,10 +31,6 @@ export interface ClaimedDelivery {
 /** How a delivery is named in a task: its serial id or its delivery_uuid. */
 export type DeliveryRef = { id: number } | { uuid: string };
 
-function refCondition(ref: DeliveryRef) {
-  return "id" in ref ? sql`d.id = ${ref.id}` : sql`d.delivery_uuid = ${ref.uuid}`;
-}
-
 /**
  * The atomic claim (reference "Sending an attempt", step 1): a due pending delivery is leased
  * for `leaseSeconds` and its attempt counted, in one statement that also resolves the
@@ -43,7 +39,7 @@ function refCondition(ref: DeliveryRef) {
  */
 export async function claimDelivery(
   db: Db,
-  ref: DeliveryRef,
+  id: number,
   leaseSeconds: number,
 ): Promise<ClaimedDelivery | null> {
   const result = await db.execute<ClaimedDelivery & Record<string, unknown>>(sql`
@@ -52,7 +48,7 @@ export async function claimDelivery(
          SET scheduled_for = now() + make_interval(secs => ${leaseSeconds}),
              attempt_count = d.attempt_count + 1,
              updated_at = now()
-       WHERE ${refCondition(ref)}
+       WHERE d.id = ${id}
          AND d.status = 'pending'
          AND (d.scheduled_for IS NULL OR d.scheduled_for <= now())
       RETURNING d.*
@@ -145,6 +141,14 @@ export async function insertRunDeliveries(
       target: [webhookDeliveries.workflow_run_id, webhookDeliveries.webhook_node_id],
     })
     .returning({ id: webhookDeliveries.id, webhook_node_id: webhookDeliveries.webhook_node_id });
+}
+
+/** The serial id of a delivery named by its uuid, or null. */
+export async function findDeliveryId(db: Db, uuid: string): Promise<number | null> {
+  const result = await db.execute<{ id: number }>(
+    sql`SELECT id FROM webhook_deliveries WHERE delivery_uuid = ${uuid}`,
+  );
+  return result.rows[0]?.id ?? null;
 }
 
 /** One page of overdue pending deliveries (keyset on id), for the sweep. */

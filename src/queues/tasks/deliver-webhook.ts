@@ -2,7 +2,8 @@
  * deliver_webhook(delivery_id): hands the attempt to the delivery's Durable Object, which owns
  * the claim, the send and the retry alarm. `delivery_id` is the serial id or the delivery_uuid.
  */
-import type { DeliveryRef } from "../../db/queries/deliveries";
+import type { Db } from "../../db/client";
+import { type DeliveryRef, findDeliveryId } from "../../db/queries/deliveries";
 import { TaskRejected } from "./errors";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -25,15 +26,17 @@ export function parseDeliverArgs(args: unknown[]): DeliveryRef {
   );
 }
 
-/** The Durable Object that owns a delivery (one per delivery, named by its id). */
-export function deliveryObject(env: Env, ref: DeliveryRef) {
-  const name = "id" in ref ? `delivery:${ref.id}` : `delivery-uuid:${ref.uuid}`;
-  return env.DELIVERY.get(env.DELIVERY.idFromName(name));
+/** The Durable Object that owns a delivery: exactly one per delivery, named by its serial id. */
+export function deliveryObject(env: Env, ref: { id: number }) {
+  return env.DELIVERY.get(env.DELIVERY.idFromName(`delivery:${ref.id}`));
 }
 
 /** Runs the task: one attempt if the delivery is due, a no-op otherwise. */
-export async function deliverWebhook(env: Env, args: unknown[]): Promise<string> {
-  const ref = parseDeliverArgs(args);
-  const report = await deliveryObject(env, ref).deliver(ref);
+export async function deliverWebhook(env: Env, db: Db, args: unknown[]): Promise<string> {
+  const parsed = parseDeliverArgs(args);
+  // A uuid (as the API shows it) is resolved first, so every trigger reaches the same object.
+  const id = "id" in parsed ? parsed.id : await findDeliveryId(db, parsed.uuid);
+  if (id === null) throw new TaskRejected(`delivery ${JSON.stringify(args[0])} does not exist`);
+  const report = await deliveryObject(env, { id }).deliver({ id });
   return report.kind;
 }

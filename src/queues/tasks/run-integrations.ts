@@ -59,10 +59,11 @@ export function buildRunDeliveries(
   now: Date,
   newUuid: () => string = () => crypto.randomUUID(),
 ): { rows: NewDelivery[]; skipped: number; invalid: number } {
-  const context: RenderContext = buildRenderContext(run, {
-    id: run.workflow_id,
-    name: run.workflow_name,
-  });
+  const context: RenderContext = buildRenderContext(
+    run,
+    { id: run.workflow_id, name: run.workflow_name },
+    now,
+  );
   const rows: NewDelivery[] = [];
   let skipped = 0;
   let invalid = 0;
@@ -98,14 +99,7 @@ export function buildRunDeliveries(
       continue;
     }
     const headers = partitionCustomHeaders(node.custom_headers);
-    if (headers.dropped.length > 0) {
-      log("warn", "run_integrations.secret_headers_dropped", {
-        workflow_run_id: run.id,
-        node_id: node.id,
-        dropped: headers.dropped,
-        hint: "put secrets in a credential (credential_uuid); they are never stored on the delivery",
-      });
-    }
+    logDroppedHeaders(run.id, node.id, headers.droppedReasons);
     rows.push({
       delivery_uuid: newUuid(),
       workflow_run_id: run.id,
@@ -124,6 +118,31 @@ export function buildRunDeliveries(
     });
   }
   return { rows, skipped, invalid };
+}
+
+/** Warns about dropped custom headers; secret-looking ones get the hint to use a credential. */
+function logDroppedHeaders(
+  runId: number,
+  nodeId: string,
+  dropped: { name: string; reason: string }[],
+): void {
+  const secret = dropped.filter((d) => d.reason === "secret").map((d) => d.name);
+  const other = dropped.filter((d) => d.reason !== "secret");
+  if (secret.length > 0) {
+    log("warn", "run_integrations.secret_headers_dropped", {
+      workflow_run_id: runId,
+      node_id: nodeId,
+      dropped: secret,
+      hint: "put secrets in a credential (credential_uuid); they are never stored on the delivery",
+    });
+  }
+  if (other.length > 0) {
+    log("warn", "run_integrations.invalid_headers_dropped", {
+      workflow_run_id: runId,
+      node_id: nodeId,
+      dropped: other,
+    });
+  }
 }
 
 /** Runs the task: get-or-create each delivery, enqueue only the fresh ones. */
