@@ -6,7 +6,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { externalCredentials, webhookDeliveries } from "../../src/db/schema";
 import { deliveryObject } from "../../src/queues/tasks/deliver-webhook";
 import { clearFaults, injectFault } from "../helpers/endpoint";
@@ -19,7 +19,10 @@ import {
 } from "../helpers/fixtures";
 import { createReceiver, type Scripted } from "../helpers/receiver";
 
-afterEach(clearFaults);
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await clearFaults();
+});
 
 async function pendingDelivery(responses: Scripted[], fields: Record<string, unknown> = {}) {
   const org = await createOrganization();
@@ -219,5 +222,33 @@ describe("deliver_webhook", () => {
       new Set([delivery.delivery_uuid]),
     );
     expect((await getDelivery(delivery.id)).status).toBe("succeeded");
+  });
+
+  it("logs the request with the url's origin only and sensitive values redacted", async () => {
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      lines.push(String(line));
+    });
+    const org = await createOrganization();
+    const receiver = await createReceiver();
+    const delivery = await createDelivery(org, {
+      endpoint_url: `${receiver.url}/calls?token=secret-in-query`,
+      payload: {
+        customer: { email: "ada@example.com", note: "see https://crm.example.com/x" },
+        n: 1,
+      },
+      custom_headers: [{ key: "X-Tenant", value: "tenant-42" }],
+    });
+    await deliveryObject(env, { id: delivery.id }).deliver({ id: delivery.id });
+    const line = lines.find((l) => l.includes('"event":"delivery.request"'));
+    expect(line).toBeDefined();
+    const logged = JSON.parse(line ?? "{}");
+    expect(logged.url).toBe(new URL(receiver.url).origin);
+    expect(line).not.toContain("secret-in-query");
+    expect(line).not.toContain("ada@example.com");
+    expect(line).not.toContain("crm.example.com");
+    expect(line).not.toContain("tenant-42");
+    expect(logged.payload).toEqual({ customer: { email: "[REDACTED]", note: "[REDACTED]" }, n: 1 });
+    expect(logged.headers["X-Dograh-Delivery-Id"]).toBe(delivery.delivery_uuid);
   });
 });
