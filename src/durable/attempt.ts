@@ -15,6 +15,7 @@ import { describeError, redactHeaders, redactPayload, urlOrigin } from "../deliv
 import { buildDeliveryRequest } from "../delivery/request";
 import { partitionCustomHeaders } from "../delivery/secret-headers";
 import { checkTargetUrl } from "../delivery/target-url";
+import { HTTP_METHODS } from "../delivery/webhook-node";
 import { log } from "../log";
 import { openCredential, openSigningSecrets } from "./secrets";
 
@@ -39,27 +40,43 @@ interface Sent {
   durationMs: number;
 }
 
+/** The stored delivery can never be sent (its target or method is refused): dead-letter at once. */
+class UnsendableDelivery extends Error {}
+
+/**
+ * The credential or signing secrets could not be opened (CREDENTIALS_ENCRYPTION_KEY missing,
+ * invalid or changed): an operator can fix that, so it is retried like a network error, within
+ * the attempt budget, instead of dead-lettering every delivery at once.
+ */
+class SecretsUnavailable extends Error {}
+
 /** Runs a claimed attempt to a recorded outcome; never throws for a receiver's behaviour. */
 export async function runAttempt(input: AttemptInput): Promise<AttemptReport> {
   const { config, delivery } = input;
   const attempt = delivery.attempt_count;
+  const classify = (result: SendResult) =>
+    classifyAttempt(result, attempt, delivery.max_attempts, config, new Date(), Math.random);
   let sent: Sent | null = null;
   let outcome: Outcome;
   try {
     sent = await send(input);
-    outcome = classifyAttempt(
-      sent.result,
-      attempt,
-      delivery.max_attempts,
-      config,
-      new Date(),
-      Math.random,
-    );
+    outcome = classify(sent.result);
   } catch (err) {
-    // A bug or an unusable delivery (bad key, corrupt row): dead-letter with the reason rather
-    // than loop, unless the receiver already accepted it (then the sweep re-sends, see below).
-    if (sent && isSuccess(sent.result)) outcome = { kind: "succeeded" };
-    else outcome = { kind: "dead_letter", reason: `unexpected error: ${describeError(err)}` };
+    if (sent && isSuccess(sent.result)) {
+      // The receiver accepted it: never dead-letter (the sweep re-sends if unrecorded).
+      outcome = { kind: "succeeded" };
+    } else if (err instanceof SecretsUnavailable) {
+      const transient = classify({ kind: "network_error", error: err.message });
+      outcome =
+        transient.kind === "retry"
+          ? { ...transient, reason: err.message }
+          : { kind: "dead_letter", reason: `attempts exhausted: ${err.message}` };
+    } else if (err instanceof UnsendableDelivery) {
+      outcome = { kind: "dead_letter", reason: err.message };
+    } else {
+      // A bug: dead-letter with the reason rather than loop.
+      outcome = { kind: "dead_letter", reason: `unexpected error: ${describeError(err)}` };
+    }
   }
   return recordOutcome(input, attempt, sent, outcome);
 }
@@ -71,8 +88,13 @@ function isSuccess(result: SendResult): boolean {
 async function send(input: AttemptInput): Promise<Sent> {
   const { config, delivery } = input;
   const target = checkTargetUrl(delivery.endpoint_url, config.allowPrivateNetworks);
-  if (!target.ok) throw new Error(target.error);
-  const credential = await openCredential(input.env, config, delivery);
+  if (!target.ok) throw new UnsendableDelivery(target.error);
+  if (!(HTTP_METHODS as readonly string[]).includes(delivery.http_method)) {
+    throw new UnsendableDelivery(
+      `http_method ${JSON.stringify(delivery.http_method)} is not one of ${HTTP_METHODS.join(", ")}`,
+    );
+  }
+  const { credential, signingSecrets } = await openSecrets(input);
   const request = await buildDeliveryRequest({
     deliveryUuid: delivery.delivery_uuid,
     workflowRunId: delivery.workflow_run_id,
@@ -83,7 +105,7 @@ async function send(input: AttemptInput): Promise<Sent> {
     // Re-filtered at send time too: rows written by older producers may carry secrets.
     customHeaders: partitionCustomHeaders(delivery.custom_headers).kept,
     credentialHeaders: credential ? credentialAuthHeaders(credential.type, credential.data) : {},
-    signingSecrets: await openSigningSecrets(config, delivery),
+    signingSecrets,
     now: new Date(),
   });
   log("info", "delivery.request", {
@@ -97,6 +119,17 @@ async function send(input: AttemptInput): Promise<Sent> {
   const startedAt = new Date();
   const result = await fetchWithTimeout(request, config.timeoutSeconds * 1000);
   return { result, startedAt, durationMs: Date.now() - startedAt.getTime() };
+}
+
+async function openSecrets(input: AttemptInput) {
+  try {
+    return {
+      credential: await openCredential(input.env, input.config, input.delivery),
+      signingSecrets: await openSigningSecrets(input.config, input.delivery),
+    };
+  } catch (err) {
+    throw new SecretsUnavailable(`could not open the delivery's secrets: ${describeError(err)}`);
+  }
 }
 
 async function fetchWithTimeout(
@@ -135,7 +168,7 @@ async function fetchWithTimeout(
 
 function errorText(sent: Sent | null, outcome: Outcome): string | null {
   if (outcome.kind === "succeeded") return null;
-  if (sent?.result.kind === "network_error") return sent.result.error;
+  if (sent?.result.kind === "network_error" && outcome.kind === "retry") return sent.result.error;
   return outcome.reason;
 }
 

@@ -7,7 +7,10 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { getConfig } from "../../src/config";
+import { claimDelivery } from "../../src/db/queries/deliveries";
 import { externalCredentials, webhookDeliveries } from "../../src/db/schema";
+import { runAttempt } from "../../src/durable/attempt";
 import { deliveryObject } from "../../src/queues/tasks/deliver-webhook";
 import { clearFaults, injectFault } from "../helpers/endpoint";
 import {
@@ -166,7 +169,7 @@ describe("deliver_webhook", () => {
     expect(new Date(row.scheduled_for ?? 0).getTime()).toBeGreaterThan(Date.now() + 30_000);
   });
 
-  it("dead-letters an unexpected failure with its reason instead of looping", async () => {
+  it("retries, then dead-letters, a delivery whose credential cannot be decrypted", async () => {
     const org = await createOrganization();
     const credentialUuid = crypto.randomUUID();
     await db()
@@ -174,7 +177,7 @@ describe("deliver_webhook", () => {
       .values({
         credential_uuid: credentialUuid,
         organization_id: org,
-        name: "corrupt",
+        name: "sealed with another key",
         credential_type: "bearer_token",
         credential_data: { v: 1, alg: "A256GCM", iv: "AAAAAAAAAAAAAAAA", ct: "garbage0" },
       });
@@ -182,12 +185,48 @@ describe("deliver_webhook", () => {
     const delivery = await createDelivery(org, {
       endpoint_url: receiver.url,
       credential_uuid: credentialUuid,
+      max_attempts: 2,
     });
+    const stub = deliveryObject(env, { id: delivery.id });
+    // A key problem is an operator's to fix: retried within the budget, not dead at once.
+    expect((await stub.deliver({ id: delivery.id })).kind).toBe("retry_scheduled");
+    expect((await getDelivery(delivery.id)).last_error).toMatch(
+      /could not open the delivery's secrets/,
+    );
+    await makeDue(delivery.id);
+    expect((await stub.deliver({ id: delivery.id })).kind).toBe("dead_letter");
+    const row = await getDelivery(delivery.id);
+    expect(row).toMatchObject({ status: "dead_letter", attempt_count: 2 });
+    expect(row.last_error).toMatch(/attempts exhausted: could not open the delivery's secrets/);
+    expect(await receiver.requests()).toEqual([]);
+  });
+
+  it("dead-letters a stored target that can never be sent", async () => {
+    const org = await createOrganization();
+    const delivery = await createDelivery(org, { endpoint_url: "ftp://files.example.com/drop" });
     const report = await deliveryObject(env, { id: delivery.id }).deliver({ id: delivery.id });
+    expect(report).toMatchObject({ kind: "dead_letter", attempt: 1 });
+    expect((await getDelivery(delivery.id)).last_error).toMatch(/http or https/);
+  });
+
+  it("dead-letters an unexpected failure with its reason instead of looping", async () => {
+    const org = await createOrganization();
+    const receiver = await createReceiver();
+    const delivery = await createDelivery(org, { endpoint_url: receiver.url });
+    const config = getConfig(env);
+    const claimed = await claimDelivery(db(), delivery.id, config.leaseSeconds);
+    if (!claimed) throw new Error("claim failed");
+    // A bug in the send path, injected as a row whose payload cannot be read.
+    const broken = Object.defineProperty({ ...claimed }, "payload", {
+      get() {
+        throw new TypeError("cannot read payload");
+      },
+    });
+    const report = await runAttempt({ env, config, db: db(), delivery: broken });
     expect(report.kind).toBe("dead_letter");
     const row = await getDelivery(delivery.id);
     expect(row.status).toBe("dead_letter");
-    expect(row.last_error).toMatch(/unexpected error/);
+    expect(row.last_error).toBe("unexpected error: TypeError: cannot read payload");
     expect(await receiver.requests()).toEqual([]);
   });
 
