@@ -1,18 +1,20 @@
 // @ts-check
 /**
  * `npm run bench`: end-to-end numbers on this machine, printed as medians.
- * Starts the local stack like `npm run dev` (fresh in-memory PGlite, or BENCH_DATABASE_URL's
- * server), a loopback receiver, and `wrangler dev`; then creates deliveries through the API and
+ * Starts the local stack like `npm run dev` (fresh in-memory PGlite, or a throwaway database on
+ * BENCH_DATABASE_URL's server, dropped afterwards), a loopback receiver, and `wrangler dev`; then creates deliveries through the API and
  * measures: API latency, accepted-to-received latency, throughput, and SQL round trips.
  *
  *   npm run bench                         # 200 deliveries, 10 concurrent producers
  *   BENCH_DELIVERIES=500 BENCH_CONCURRENCY=20 npm run bench
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { ensureDevOrganization } from "./dev-org.mjs";
 import { migrate } from "./migrate.mjs";
 import { startNeonEndpoint } from "./neon-endpoint.mjs";
@@ -93,6 +95,32 @@ async function startWrangler(sqlEndpoint, port, persistTo) {
   throw new Error("wrangler dev did not come up");
 }
 
+/** @param {string} serverUrl @param {string} statement */
+async function admin(serverUrl, statement) {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A throwaway database on the server, so a benchmark never writes into a real one.
+ * @param {string} serverUrl
+ */
+async function scratchDatabase(serverUrl) {
+  const name = `webhook_bench_${randomBytes(4).toString("hex")}`;
+  await admin(serverUrl, `CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
+}
+
 /** @param {string} base */
 async function sqlRequests(base) {
   const stats = /** @type {{ requests: number }} */ (await (await fetch(`${base}/__stats`)).json());
@@ -101,10 +129,12 @@ async function sqlRequests(base) {
 
 async function main() {
   const persistTo = mkdtempSync(join(tmpdir(), "webhook-bench-"));
-  const databaseUrl = process.env.BENCH_DATABASE_URL;
+  const scratch = process.env.BENCH_DATABASE_URL
+    ? await scratchDatabase(process.env.BENCH_DATABASE_URL)
+    : null;
   const endpoint = await startNeonEndpoint({
     testHooks: true,
-    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(scratch ? { databaseUrl: scratch.url } : {}),
   });
   const statsBase = endpoint.url.replace(/\/sql$/, "");
   await migrate({ databaseUrl: WORKER_DATABASE_URL, sqlEndpoint: endpoint.url });
@@ -164,6 +194,7 @@ async function main() {
     await new Promise((r) => wrangler.once("exit", r));
     receiver.close();
     await endpoint.close();
+    await scratch?.drop();
     rmSync(persistTo, { recursive: true, force: true });
   }
 }
