@@ -9,15 +9,14 @@
  *   BENCH_DELIVERIES=500 BENCH_CONCURRENCY=20 npm run bench
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { ensureDevOrganization } from "./dev-org.mjs";
 import { migrate } from "./migrate.mjs";
 import { startNeonEndpoint } from "./neon-endpoint.mjs";
+import { createScratchDatabase } from "./scratch-db.mjs";
 
 const TOTAL = Number(process.env.BENCH_DELIVERIES ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
@@ -95,32 +94,6 @@ async function startWrangler(sqlEndpoint, port, persistTo) {
   throw new Error("wrangler dev did not come up");
 }
 
-/** @param {string} serverUrl @param {string} statement */
-async function admin(serverUrl, statement) {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * A throwaway database on the server, so a benchmark never writes into a real one.
- * @param {string} serverUrl
- */
-async function scratchDatabase(serverUrl) {
-  const name = `webhook_bench_${randomBytes(4).toString("hex")}`;
-  await admin(serverUrl, `CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
-
 /** @param {string} base */
 async function sqlRequests(base) {
   const stats = /** @type {{ requests: number }} */ (await (await fetch(`${base}/__stats`)).json());
@@ -130,7 +103,7 @@ async function sqlRequests(base) {
 async function main() {
   const persistTo = mkdtempSync(join(tmpdir(), "webhook-bench-"));
   const scratch = process.env.BENCH_DATABASE_URL
-    ? await scratchDatabase(process.env.BENCH_DATABASE_URL)
+    ? await createScratchDatabase(process.env.BENCH_DATABASE_URL, "webhook_bench")
     : null;
   const endpoint = await startNeonEndpoint({
     testHooks: true,

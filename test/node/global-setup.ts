@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { TestProject } from "vitest/node";
 import { migrate } from "../../local/migrate.mjs";
+import { createScratchDatabase } from "../../local/scratch-db.mjs";
 import { startReceiverHub } from "./receiver-hub";
-import { createScratchDatabase } from "./scratch-db";
 
 /** The connection string the Worker sends; the local endpoint ignores it. */
 const LOCAL_DATABASE_URL = "postgres://local:local@localhost:5432/local";

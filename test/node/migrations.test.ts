@@ -7,7 +7,7 @@ import { neon } from "@neondatabase/serverless";
 import { afterAll, describe, expect, it } from "vitest";
 import { migrate, readMigrations, rollback } from "../../local/migrate.mjs";
 import { startNeonEndpoint } from "../../local/neon-endpoint.mjs";
-import { createScratchDatabase, type ScratchDatabase } from "./scratch-db";
+import { createScratchDatabase } from "../../local/scratch-db.mjs";
 
 const WORKER_URL = "postgres://local:local@localhost:5432/local";
 const backends = ["pglite", ...(process.env.TEST_DATABASE_URL ? ["postgres"] : [])];
@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 async function endpointFor(backend: string) {
-  let scratch: ScratchDatabase | null = null;
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>> | null = null;
   if (backend === "postgres") {
     scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL ?? "");
     cleanups.push(scratch.drop);
