@@ -159,9 +159,11 @@ async function fetchWithTimeout(
   } catch (err) {
     const timedOut =
       err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+    // The origin says where it failed: workerd's DNS and connect errors often do not.
+    const where = urlOrigin(request.url);
     const error = timedOut
-      ? `timeout after ${timeoutMs} ms (${describeError(err)})`
-      : describeError(err);
+      ? `timeout after ${timeoutMs} ms waiting for ${where} (${describeError(err)})`
+      : `could not reach ${where}: ${describeError(err)}`;
     return { kind: "network_error", error };
   }
 }
