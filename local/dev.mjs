@@ -40,6 +40,12 @@ function startSqlEndpoint() {
   else args.push("--data-dir", join(DATA, "pglite"));
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
   children.push(child);
+  child.once("exit", (code) => {
+    if (!stopping) {
+      say(`the SQL endpoint exited (code ${code}); stopping`);
+      void stop(1);
+    }
+  });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the SQL endpoint exited (code ${code})`)));
     createInterface({ input: /** @type {NodeJS.ReadableStream} */ (child.stdout) }).on(
@@ -95,19 +101,30 @@ function startWrangler(sqlEndpoint) {
   });
 }
 
-/** @param {string} url @param {number} timeoutMs */
+/**
+ * Waits for /healthz. A 503 that names a configuration problem ends the wait at once: the
+ * service will not get better by itself, and the person at the terminal needs to read why.
+ * @param {string} url @param {number} timeoutMs
+ */
 async function waitForHealth(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
+  /** @type {unknown} */
+  let last = "no answer";
   while (Date.now() < deadline) {
     try {
       const res = await fetch(url);
-      if (res.ok) return await res.json();
-    } catch {
+      const body = /** @type {{ error?: string }} */ (await res.json());
+      if (res.ok) return body;
+      if (body.error)
+        throw new Error(`the Worker refuses its configuration: ${body.error} (see .dev.vars)`);
+      last = `HTTP ${res.status} ${JSON.stringify(body)}`;
+    } catch (err) {
+      if (err instanceof Error && err.message.startsWith("the Worker refuses")) throw err;
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s (last: ${last})`);
 }
 
 async function runSweep() {

@@ -66,8 +66,8 @@ CREATE TABLE "webhook_deliveries" (
 	"webhook_name" text,
 	"endpoint_url" text NOT NULL,
 	"http_method" varchar(10) DEFAULT 'POST' NOT NULL,
-	"payload" jsonb,
-	"custom_headers" jsonb,
+	"payload" json,
+	"custom_headers" json,
 	"credential_uuid" varchar(36),
 	"webhook_node_id" text NOT NULL,
 	"status" "webhook_delivery_status" DEFAULT 'pending' NOT NULL,
@@ -96,7 +96,7 @@ CREATE TABLE "webhook_delivery_attempts" (
 CREATE TABLE "workflow_definitions" (
 	"id" serial PRIMARY KEY NOT NULL,
 	"workflow_id" integer NOT NULL,
-	"workflow_json" jsonb NOT NULL,
+	"workflow_json" json NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
@@ -106,11 +106,11 @@ CREATE TABLE "workflow_runs" (
 	"definition_id" integer,
 	"name" text,
 	"campaign_id" integer,
-	"initial_context" jsonb,
-	"gathered_context" jsonb,
-	"annotations" jsonb,
-	"usage_info" jsonb,
-	"extra" jsonb,
+	"initial_context" json,
+	"gathered_context" json,
+	"annotations" json,
+	"usage_info" json,
+	"extra" json,
 	"recording_url" text,
 	"transcript_url" text,
 	"user_recording_url" text,

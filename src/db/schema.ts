@@ -1,5 +1,9 @@
 /**
- * The Postgres schema. Table and column names are the reference system's
+ * The Postgres schema.
+ *
+ * Payloads, headers, definitions and run contexts are `json`, not `jsonb`, as in the reference:
+ * `json` keeps the text as given (key order included), so a receiver gets the payload exactly as
+ * the producer wrote it and `{{ gathered_context }}` renders its keys in their original order. Table and column names are the reference system's
  * (shared/reference/REFERENCE.md), so a database of the reference can be pointed at
  * this service; the README explains each table and column added beyond it.
  */
@@ -9,6 +13,7 @@ import {
   boolean,
   index,
   integer,
+  json,
   jsonb,
   pgEnum,
   pgTable,
@@ -72,7 +77,7 @@ export const workflowDefinitions = pgTable(
     workflow_id: integer("workflow_id")
       .notNull()
       .references(() => workflows.id, { onDelete: "cascade" }),
-    workflow_json: jsonb("workflow_json").notNull(),
+    workflow_json: json("workflow_json").notNull(),
     created_at: createdAt(),
   },
   (t) => [index("ix_workflow_definitions_workflow_id").on(t.workflow_id)],
@@ -91,11 +96,11 @@ export const workflowRuns = pgTable(
     }),
     name: text("name"),
     campaign_id: integer("campaign_id"),
-    initial_context: jsonb("initial_context"),
-    gathered_context: jsonb("gathered_context"),
-    annotations: jsonb("annotations"),
-    usage_info: jsonb("usage_info"),
-    extra: jsonb("extra"),
+    initial_context: json("initial_context"),
+    gathered_context: json("gathered_context"),
+    annotations: json("annotations"),
+    usage_info: json("usage_info"),
+    extra: json("extra"),
     recording_url: text("recording_url"),
     transcript_url: text("transcript_url"),
     user_recording_url: text("user_recording_url"),
@@ -148,8 +153,8 @@ export const webhookDeliveries = pgTable(
     webhook_name: text("webhook_name"),
     endpoint_url: text("endpoint_url").notNull(),
     http_method: varchar("http_method", { length: 10 }).notNull().default("POST"),
-    payload: jsonb("payload"),
-    custom_headers: jsonb("custom_headers"),
+    payload: json("payload"),
+    custom_headers: json("custom_headers"),
     credential_uuid: varchar("credential_uuid", { length: 36 }),
     webhook_node_id: text("webhook_node_id").notNull(),
     status: webhookDeliveryStatus("status").notNull().default("pending"),

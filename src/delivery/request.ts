@@ -43,6 +43,9 @@ export function requestBody(method: string, payload: unknown): string | undefine
   return METHODS_WITH_BODY.has(method) ? (JSON.stringify(payload) ?? "null") : undefined;
 }
 
+/** The User-Agent of every delivery request. */
+export const USER_AGENT = "Dograh-Webhooks/1.0 (+https://www.standardwebhooks.com)";
+
 /**
  * Builds one attempt's request. Stored and credential headers may not shadow the
  * X-Dograh-* and webhook-* headers, which receivers use to dedupe and verify.
@@ -50,7 +53,11 @@ export function requestBody(method: string, payload: unknown): string | undefine
 export async function buildDeliveryRequest(input: DeliveryRequestInput): Promise<DeliveryRequest> {
   const method = (input.httpMethod || "POST").trim().toUpperCase();
   const body = requestBody(method, input.payload);
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const headers: Record<string, string> = {
+    "Content-Type": "application/json",
+    // Tells receivers (and their firewalls) who is calling; a custom header may replace it.
+    "User-Agent": USER_AGENT,
+  };
   const stored = [
     ...Object.entries(input.credentialHeaders),
     ...input.customHeaders.map((h): [string, string] => [h.key, h.value]),

@@ -16,6 +16,11 @@ const BLOCKED_V4: readonly [string, number][] = [
   ["169.254.0.0", 16], // link-local (cloud metadata lives here)
   ["172.16.0.0", 12], // RFC 1918
   ["192.168.0.0", 16], // RFC 1918
+  ["192.0.0.0", 24], // RFC 6890 IETF protocol assignments
+  ["192.0.2.0", 24], // RFC 5737 TEST-NET-1
+  ["198.18.0.0", 15], // RFC 2544 benchmarking
+  ["198.51.100.0", 24], // RFC 5737 TEST-NET-2
+  ["203.0.113.0", 24], // RFC 5737 TEST-NET-3
   ["224.0.0.0", 4], // multicast
   ["240.0.0.0", 4], // reserved, including broadcast
 ];

@@ -22,6 +22,8 @@ import { openCredential, openSigningSecrets } from "./secrets";
 export type AttemptReport =
   | { kind: "busy" }
   | { kind: "not_claimed" }
+  /** No such delivery: a task naming it can never work. */
+  | { kind: "missing" }
   | { kind: "succeeded"; attempt: number }
   | { kind: "retry_scheduled"; attempt: number; scheduledFor: Date }
   | { kind: "dead_letter"; attempt: number; reason: string }

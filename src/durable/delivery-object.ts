@@ -7,8 +7,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../config";
+import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { claimDelivery } from "../db/queries/deliveries";
+import { claimDelivery, deliveryState } from "../db/queries/deliveries";
 import { describeError } from "../delivery/redact";
 import { log } from "../log";
 import { type AttemptReport, runAttempt } from "./attempt";
@@ -23,6 +24,8 @@ export interface DeliveryKey {
 export class DeliveryObject extends DurableObject<Env> {
   private inFlight: Promise<AttemptReport> | null = null;
   private knownRef: DeliveryKey | null = null;
+  /** Whether the ref is in storage (it is removed once the delivery is terminal). */
+  private refStored = false;
 
   /** Runs one attempt if the delivery is due and no attempt is in flight here. */
   async deliver(ref: DeliveryKey): Promise<AttemptReport> {
@@ -47,16 +50,45 @@ export class DeliveryObject extends DurableObject<Env> {
   }
 
   private async remember(ref: DeliveryKey): Promise<void> {
-    if (this.knownRef) return;
     this.knownRef = ref;
+    if (this.refStored) return;
     await this.ctx.storage.put(REF_KEY, ref);
+    this.refStored = true;
+  }
+
+  /** A terminal (or missing) delivery needs nothing here any more: no alarm, no state. */
+  private async forget(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.delete(REF_KEY);
+    this.refStored = false;
+  }
+
+  /**
+   * The claim missed: say why, and keep the alarm right. A pending row that is not due yet
+   * (an alarm that fired a little early, a lease held by an attempt that died) gets its alarm
+   * at `scheduled_for`, so the retry does not wait for the next sweep.
+   */
+  private async explainMiss(db: Db, id: number): Promise<AttemptReport> {
+    const state = await deliveryState(db, id);
+    if (!state) {
+      await this.forget();
+      return { kind: "missing" };
+    }
+    if (state.status !== "pending") {
+      await this.forget();
+      return { kind: "not_claimed" };
+    }
+    const due = state.scheduled_for ? new Date(state.scheduled_for).getTime() : Date.now();
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due);
+    return { kind: "not_claimed" };
   }
 
   private async attempt(ref: DeliveryKey): Promise<AttemptReport> {
     const config = getConfig(this.env);
     const db = getDb(config);
     const claimed = await claimDelivery(db, ref.id, config.leaseSeconds);
-    if (!claimed) return { kind: "not_claimed" };
+    if (!claimed) return this.explainMiss(db, ref.id);
     // If this isolate dies mid-send, the alarm re-attempts once the lease is over.
     await this.ctx.storage.setAlarm(Date.now() + config.leaseSeconds * 1000);
     try {
@@ -77,7 +109,7 @@ export class DeliveryObject extends DurableObject<Env> {
     if (report.kind === "retry_scheduled") {
       await this.ctx.storage.setAlarm(report.scheduledFor.getTime());
     } else if (report.kind === "succeeded" || report.kind === "dead_letter") {
-      await this.ctx.storage.deleteAlarm();
+      await this.forget();
     }
     // "unrecorded": keep the lease alarm, so the attempt is retried after the lease.
   }

@@ -81,9 +81,17 @@ async function handleMessage(
 
   const ledger = spec.ledger && job.job_id !== undefined ? job.job_id : null;
   try {
-    if (ledger !== null && !(await claimJob(getDb(config), ledger, job.task))) {
+    const claim = ledger === null ? null : await claimJob(getDb(config), ledger, job.task);
+    if (claim?.kind === "done") {
       log("info", "queue.duplicate_job", { task: job.task, job_id: ledger });
       message.ack();
+      return;
+    }
+    if (claim?.kind === "running") {
+      // Another message holds it. Come back when its lease ends: if its runner died without
+      // finishing, this message takes over then, so the job is never lost.
+      log("info", "queue.job_running_elsewhere", { task: job.task, job_id: ledger });
+      message.retry({ delaySeconds: Math.min(claim.leaseSeconds, MAX_QUEUE_DELAY_SECONDS) });
       return;
     }
     const result = await spec.run({ env, config }, job.args);

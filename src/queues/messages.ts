@@ -23,6 +23,15 @@ const MAX_JOB_ID_CHARS = 512;
 export function parseJobMessage(
   body: unknown,
 ): { ok: true; job: JobMessage } | { ok: false; reason: string } {
+  // A producer that sent the JSON as text (contentType "text") still means the same job.
+  if (typeof body === "string") {
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (typeof parsed === "object" && parsed !== null) body = parsed;
+    } catch {
+      // not JSON: refused below as not an object
+    }
+  }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return {
       ok: false,

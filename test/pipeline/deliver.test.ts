@@ -147,14 +147,24 @@ describe("deliver_webhook", () => {
     expect(due - before).toBeLessThanOrEqual(121_000);
   });
 
-  it("does nothing when the claim fails", async () => {
-    const notDue = await pendingDelivery([], { scheduled_for: new Date(Date.now() + 60_000) });
+  it("does nothing when the claim fails, keeping the object's alarm right", async () => {
+    const dueAt = new Date(Date.now() + 60_000);
+    const notDue = await pendingDelivery([], { scheduled_for: dueAt });
     expect(await notDue.deliver()).toEqual({ kind: "not_claimed" });
+    // The pending row's next attempt is armed, so it does not wait for a sweep.
+    expect(await alarmOf(notDue.stub)).toBe(dueAt.getTime());
     const done = await pendingDelivery([], { status: "succeeded", scheduled_for: null });
     expect(await done.deliver()).toEqual({ kind: "not_claimed" });
+    expect(await alarmOf(done.stub)).toBeNull();
     expect(await notDue.receiver.requests()).toEqual([]);
     expect(await done.receiver.requests()).toEqual([]);
     expect((await getDelivery(notDue.delivery.id)).attempt_count).toBe(0);
+  });
+
+  it("reports a delivery that does not exist", async () => {
+    const stub = deliveryObject(env, { id: 1_999_999_999 });
+    expect(await stub.deliver({ id: 1_999_999_999 })).toEqual({ kind: "missing" });
+    expect(await alarmOf(stub)).toBeNull();
   });
 
   it("keeps a delivered attempt pending when recording the success fails", async () => {

@@ -5,14 +5,23 @@
 
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { inArray } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { queueRejections } from "../../src/db/schema";
 import { buildJob } from "../../src/queues/enqueue";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/queues/messages";
 import worker from "../../src/worker";
 import { clearFaults, injectFault } from "../helpers/endpoint";
-import { createDelivery, createOrganization, db, getDelivery } from "../helpers/fixtures";
+import {
+  createDelivery,
+  createOrganization,
+  createRun,
+  createWorkflow,
+  db,
+  getDelivery,
+  runDeliveries,
+  webhookNode,
+} from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
 
 afterEach(async () => {
@@ -70,6 +79,8 @@ describe("the webhook-tasks consumer", () => {
     const { ids, result } = await consume("webhook-tasks", [
       { task: "deliver_webhook", args: ["nope"] },
       { task: "deliver_webhook", args: [crypto.randomUUID()] },
+      { task: "deliver_webhook", args: [2_000_000_000] },
+      { task: "run_integrations_post_workflow_run", args: [2_000_000_000] },
     ]);
     expect(result.explicitAcks.sort()).toEqual([...ids].sort());
     const reasons = Object.fromEntries(
@@ -79,6 +90,19 @@ describe("the webhook-tasks consumer", () => {
       /delivery_id must be a positive integer id or a delivery uuid/,
     );
     expect(reasons[ids[1] ?? ""]).toMatch(/does not exist/);
+    expect(reasons[ids[2] ?? ""]).toMatch(/delivery 2000000000 does not exist/);
+    expect(reasons[ids[3] ?? ""]).toMatch(/workflow run 2000000000 does not exist/);
+  });
+
+  it("accepts a job sent as JSON text", async () => {
+    const org = await createOrganization();
+    const receiver = await createReceiver();
+    const delivery = await createDelivery(org, { endpoint_url: receiver.url });
+    const { ids, result } = await consume("webhook-tasks", [
+      JSON.stringify({ task: "deliver_webhook", args: [delivery.id] }),
+    ]);
+    expect(result.explicitAcks).toEqual(ids);
+    expect(await receiver.requests()).toHaveLength(1);
   });
 
   it("retries a message whose task failed unexpectedly", async () => {
@@ -142,5 +166,48 @@ describe("deferral", () => {
     const due = { ...early, not_before: Date.now() - 1000 };
     await consume("webhook-tasks", [due]);
     expect(await receiver.requests()).toHaveLength(1);
+  });
+});
+
+describe("the job ledger", () => {
+  const run = (jobId: string, runId: number) =>
+    consume("webhook-tasks", [
+      { task: "run_integrations_post_workflow_run", args: [runId], job_id: jobId },
+    ]);
+
+  async function oneNodeRun() {
+    const org = await createOrganization();
+    const receiver = await createReceiver();
+    const { workflowId, definitionId } = await createWorkflow(org, [
+      webhookNode("n", { endpoint_url: receiver.url, payload_template: {} }),
+    ]);
+    return createRun(workflowId, definitionId);
+  }
+
+  it("brings a duplicate back later while another message is still running the job", async () => {
+    const jobId = `job-${crypto.randomUUID()}`;
+    await db().execute(
+      sql`INSERT INTO queue_jobs (job_id, task, state, lease_until)
+          VALUES (${jobId}, 'run_integrations_post_workflow_run', 'running', now() + interval '60 seconds')`,
+    );
+    const { ids, result } = await run(jobId, await oneNodeRun());
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages).toEqual([{ msgId: ids[0] }]);
+  });
+
+  it("takes over a job whose runner died without finishing it", async () => {
+    const jobId = `job-${crypto.randomUUID()}`;
+    const runId = await oneNodeRun();
+    await db().execute(
+      sql`INSERT INTO queue_jobs (job_id, task, state, lease_until)
+          VALUES (${jobId}, 'run_integrations_post_workflow_run', 'running', now() - interval '1 second')`,
+    );
+    const { ids, result } = await run(jobId, runId);
+    expect(result.explicitAcks).toEqual(ids);
+    expect(await runDeliveries(runId)).toHaveLength(1);
+    const ledger = await db().execute<{ runs: number; state: string }>(
+      sql`SELECT runs, state FROM queue_jobs WHERE job_id = ${jobId}`,
+    );
+    expect(ledger.rows).toEqual([{ runs: 2, state: "done" }]);
   });
 });

@@ -144,4 +144,31 @@ describe("run_integrations_post_workflow_run", () => {
     expect(kept?.reason).toMatch(/belongs to another organization/);
     expect(await receiver.requests()).toEqual([]);
   });
+
+  it("keeps the template's and the context's key order in the bytes it sends", async () => {
+    const receiver = await createReceiver();
+    const org = await createOrganization();
+    const template = {
+      zeta: "{{gathered_context}}",
+      alpha: { y: 1, b: 2 },
+      mid: "{{workflow_run_name}}",
+    };
+    const { workflowId, definitionId } = await createWorkflow(org, [
+      webhookNode("ordered", { endpoint_url: receiver.url, payload_template: template }),
+    ]);
+    const runId = await createRun(workflowId, definitionId, {
+      name: "call 7",
+      gathered_context: { z_last: 1, a_first: 2, call_disposition: "ok" },
+    });
+    await runTask([runId]);
+    const [request] = await receiver.waitFor(1);
+    expect(request?.body).toBe(
+      JSON.stringify({
+        zeta: '{"z_last": 1, "a_first": 2, "call_disposition": "ok"}',
+        alpha: { y: 1, b: 2 },
+        mid: "call 7",
+        call_disposition: "ok",
+      }),
+    );
+  });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { buildDeliveryRequest, type DeliveryRequestInput } from "../../src/delivery/request";
+import {
+  buildDeliveryRequest,
+  type DeliveryRequestInput,
+  USER_AGENT,
+} from "../../src/delivery/request";
 import { verifyWebhook } from "../../src/delivery/signing";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -23,10 +27,11 @@ function input(overrides: Partial<DeliveryRequestInput> = {}): DeliveryRequestIn
 }
 
 describe("buildDeliveryRequest", () => {
-  it("orders headers as the reference: content-type, credential, custom, then dograh ids", async () => {
+  it("orders headers as the reference: content-type, user-agent, credential, custom, then dograh ids", async () => {
     const request = await buildDeliveryRequest(input());
     expect(Object.entries(request.headers)).toEqual([
       ["Content-Type", "application/json"],
+      ["User-Agent", USER_AGENT],
       ["Authorization", "Bearer abc"],
       ["X-Source", "dograh"],
       ["X-Dograh-Delivery-Id", UUID],

@@ -103,3 +103,22 @@ describe("isPrivateHost", () => {
     }
   });
 });
+
+describe("checkTargetUrl on special-purpose ranges", () => {
+  it.each([
+    "192.0.2.10",
+    "198.18.0.1",
+    "198.19.255.255",
+    "198.51.100.7",
+    "203.0.113.200",
+    "192.0.0.8",
+  ])("refuses %s without WEBHOOK_ALLOW_PRIVATE_NETWORKS", (host) => {
+    expect(checkTargetUrl(`http://${host}/hook`, false).ok).toBe(false);
+    expect(checkTargetUrl(`http://${host}/hook`, true).ok).toBe(true);
+  });
+
+  it("still allows the public neighbours of those ranges", () => {
+    expect(checkTargetUrl("http://198.20.0.1/hook", false).ok).toBe(true);
+    expect(checkTargetUrl("http://203.0.114.1/hook", false).ok).toBe(true);
+  });
+});

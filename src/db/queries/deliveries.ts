@@ -143,6 +143,17 @@ export async function insertRunDeliveries(
     .returning({ id: webhookDeliveries.id, webhook_node_id: webhookDeliveries.webhook_node_id });
 }
 
+/** A delivery's status and schedule (why a claim missed), or null when it does not exist. */
+export async function deliveryState(
+  db: Db,
+  id: number,
+): Promise<{ status: string; scheduled_for: string | null } | null> {
+  const result = await db.execute<{ status: string; scheduled_for: string | null }>(
+    sql`SELECT status, scheduled_for FROM webhook_deliveries WHERE id = ${id}`,
+  );
+  return result.rows[0] ?? null;
+}
+
 /** The serial id of a delivery named by its uuid, or null. */
 export async function findDeliveryId(db: Db, uuid: string): Promise<number | null> {
   const result = await db.execute<{ id: number }>(

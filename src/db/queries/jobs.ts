@@ -8,18 +8,41 @@ import type { Db } from "../client";
 
 const JOB_LEASE_SECONDS = 15 * 60;
 
-/** True when this message may run the job; false when it already ran or is running elsewhere. */
-export async function claimJob(db: Db, jobId: string, task: string): Promise<boolean> {
-  const result = await db.execute(sql`
-    INSERT INTO queue_jobs (job_id, task, state, lease_until)
-    VALUES (${jobId}, ${task}, 'running', now() + make_interval(secs => ${JOB_LEASE_SECONDS}))
-    ON CONFLICT (job_id) DO UPDATE
-       SET state = 'running', runs = queue_jobs.runs + 1,
-           lease_until = excluded.lease_until, updated_at = now()
-     WHERE queue_jobs.state = 'failed'
-        OR (queue_jobs.state = 'running' AND queue_jobs.lease_until < now())
-    RETURNING job_id`);
-  return result.rows.length > 0;
+/**
+ * What a message carrying this job id should do: "run" it (claimed now), "done" (it already
+ * ran: the message is a duplicate), or "running" elsewhere, with the seconds until that claim's
+ * lease ends (the message must come back then: the other runner may have died).
+ */
+export type JobClaim =
+  | { kind: "run" }
+  | { kind: "done" }
+  | { kind: "running"; leaseSeconds: number };
+
+/** Claims a job id for this message, in one statement. */
+export async function claimJob(db: Db, jobId: string, task: string): Promise<JobClaim> {
+  const result = await db.execute<{
+    claimed: boolean;
+    state: string;
+    lease_seconds: number | null;
+  }>(sql`
+    WITH claim AS (
+      INSERT INTO queue_jobs (job_id, task, state, lease_until)
+      VALUES (${jobId}, ${task}, 'running', now() + make_interval(secs => ${JOB_LEASE_SECONDS}))
+      ON CONFLICT (job_id) DO UPDATE
+         SET state = 'running', runs = queue_jobs.runs + 1,
+             lease_until = excluded.lease_until, updated_at = now()
+       WHERE queue_jobs.state = 'failed'
+          OR (queue_jobs.state = 'running' AND queue_jobs.lease_until < now())
+      RETURNING job_id
+    )
+    SELECT true AS claimed, 'running' AS state, NULL::float8 AS lease_seconds FROM claim
+    UNION ALL
+    SELECT false, j.state, EXTRACT(EPOCH FROM (j.lease_until - now()))::float8
+      FROM queue_jobs j WHERE j.job_id = ${jobId} AND NOT EXISTS (SELECT 1 FROM claim)`);
+  const row = result.rows[0];
+  if (!row || row.claimed) return { kind: "run" };
+  if (row.state === "done") return { kind: "done" };
+  return { kind: "running", leaseSeconds: Math.max(1, Math.ceil(Number(row.lease_seconds ?? 0))) };
 }
 
 /** Marks a claimed job finished (done) or failed (free for a retry), with the error kept. */
@@ -35,10 +58,10 @@ export async function finishJob(
      WHERE job_id = ${jobId}`);
 }
 
-/** Forgets finished jobs older than the retention (run by the sweep). Returns how many. */
+/** Forgets finished or abandoned ledger entries older than the retention (run by the sweep). */
 export async function pruneJobs(db: Db, olderThanDays: number): Promise<number> {
   const result = await db.execute(sql`
     DELETE FROM queue_jobs
-     WHERE state = 'done' AND updated_at < now() - make_interval(days => ${olderThanDays})`);
+     WHERE state IN ('done', 'failed') AND updated_at < now() - make_interval(days => ${olderThanDays})`);
   return result.rowCount ?? 0;
 }

@@ -38,5 +38,6 @@ export async function deliverWebhook(env: Env, db: Db, args: unknown[]): Promise
   const id = "id" in parsed ? parsed.id : await findDeliveryId(db, parsed.uuid);
   if (id === null) throw new TaskRejected(`delivery ${JSON.stringify(args[0])} does not exist`);
   const report = await deliveryObject(env, { id }).deliver({ id });
+  if (report.kind === "missing") throw new TaskRejected(`delivery ${id} does not exist`);
   return report.kind;
 }
