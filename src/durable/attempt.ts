@@ -196,6 +196,7 @@ async function recordOutcome(
       {
         deliveryId: delivery.id,
         attempt,
+        leaseUntil: delivery.lease_until,
         startedAt: sent?.startedAt ?? now,
         durationMs: sent?.durationMs ?? 0,
         statusCode,

@@ -1,8 +1,10 @@
 /**
  * The HTTP API: one sub-app per resource, mounted here; errors are problem+json everywhere,
- * a known path with another method answers 405 with `Allow`, and bodies over 1 MiB answer 413.
+ * a known path with another method answers 405 with `Allow`, bodies over 1 MiB answer 413, and
+ * an unreachable database answers 503 with `Retry-After` (anything else unexpected is a 500).
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { NeonDbError } from "@neondatabase/serverless";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../config";
@@ -28,6 +30,27 @@ const HTTP_EXCEPTION_CODES: Partial<Record<number, string>> = {
   413: "payload_too_large",
   415: "unsupported_media_type",
 };
+
+/** Seconds a client is asked to wait when the database is unavailable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The Neon driver's wording when the SQL endpoint cannot be reached (a failed fetch) or
+ * answers 5xx; a 400 carries a Postgres error instead, which stays a 500.
+ */
+const UNAVAILABLE_MESSAGES = ["Error connecting to database", "Server error (HTTP status 5"];
+
+/** True when `err`, or an error in its `cause` chain (drizzle wraps the driver's), is one. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current = err; current instanceof Error && !seen.has(current); current = current.cause) {
+    seen.add(current);
+    // By name too: a second copy of the driver (another bundle) has its own class.
+    const neon = current instanceof NeonDbError || current.name === "NeonDbError";
+    if (neon && UNAVAILABLE_MESSAGES.some((m) => current.message.startsWith(m))) return true;
+  }
+  return false;
+}
 
 /** Builds the Hono app (a function so tests can build a fresh one). */
 export function createApp(): OpenAPIHono<AppEnv> {
@@ -76,6 +99,16 @@ export function createApp(): OpenAPIHono<AppEnv> {
     if (err instanceof ConfigError) {
       log("error", "config.invalid", { variable: err.variable, error: err.message });
       return problemResponse(500, "misconfigured", `Service misconfigured: ${err.message}`);
+    }
+    if (isDatabaseUnavailable(err)) {
+      log("error", "http.database_unavailable", { error: describeError(err) });
+      return problemResponse(
+        503,
+        "database_unavailable",
+        "The database is unavailable; try again shortly",
+        undefined,
+        { "Retry-After": String(DATABASE_RETRY_AFTER_SECONDS) },
+      );
     }
     log("error", "http.unhandled", { error: describeError(err) });
     return problemResponse(500, "internal_error", "Internal server error");

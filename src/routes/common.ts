@@ -59,13 +59,16 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: "Body is neither JSON nor declared as JSON",
   422: "Validation failed; `errors` lists the fields",
   500: "Internal error or misconfiguration",
-  503: "Unavailable (database down, or admin disabled)",
+  503: "Unavailable: the database cannot be reached (`database_unavailable`, with `Retry-After`), or, on admin routes, ADMIN_TOKEN is unset (`admin_disabled`)",
 };
 
-/** OpenAPI response entries (problem+json) for the given error statuses. */
+/**
+ * OpenAPI response entries (problem+json) for the given error statuses, plus 503: every route
+ * that lists its problems reads the database, so any of them can find it unavailable.
+ */
 export function problems(...statuses: number[]) {
   return Object.fromEntries(
-    statuses.map((status) => [
+    [...new Set([...statuses, 503])].map((status) => [
       status,
       {
         description: ERROR_DESCRIPTIONS[status] ?? "Error",

@@ -68,7 +68,7 @@ function buildDelivery(
   headerKey: string | undefined,
   organizationId: number,
   config: Config,
-): { row: NewApiDelivery; dropped: string[] } {
+): { row: NewApiDelivery; dropped: string[]; droppedSecrets: string[] } {
   const target = checkTargetUrl(body.endpoint_url, config.allowPrivateNetworks);
   if (!target.ok) throw invalid(400, "endpoint_url", target.error.replace(/^endpoint_url /, ""));
   const method = (body.http_method ?? "POST").trim().toUpperCase();
@@ -86,6 +86,7 @@ function buildDelivery(
   const headers = partitionCustomHeaders(body.custom_headers ?? []);
   return {
     dropped: headers.dropped,
+    droppedSecrets: headers.droppedReasons.filter((d) => d.reason === "secret").map((d) => d.name),
     row: {
       deliveryUuid: crypto.randomUUID(),
       organizationId,
@@ -126,7 +127,10 @@ const createDelivery = createRoute({
   },
   responses: {
     201: json(CreatedDeliverySchema, "Created and queued"),
-    200: json(CreatedDeliverySchema, "The idempotency key was used before: the existing delivery"),
+    200: json(
+      CreatedDeliverySchema,
+      "The idempotency key was used before: the existing delivery, unchanged and not sent again (header `Idempotent-Replayed: true`); `dropped_headers` describes this request",
+    ),
     ...problems(400, 401, 413, 415, 422),
   },
 });
@@ -155,6 +159,8 @@ const retryRoute = createRoute({
   method: "post",
   path: "/v1/deliveries/{id}/retry",
   summary: "Send a dead letter again with a fresh attempt budget",
+  description:
+    "A dead_letter delivery goes back to pending, due now, with attempt_count 0 and its max_attempts: attempts are numbered from 1 again (same delivery id), the backoff restarts from the base delay, and last_status_code / last_error keep the dead-letter reason until the next attempt. The attempt log keeps the earlier attempts.",
   security: API_KEY_SECURITY,
   middleware: [requireApiKey],
   request: { params: DeliveryIdParam },
@@ -168,12 +174,20 @@ export const deliveryRoutes = newRouter()
   .openapi(createDelivery, async (c) => {
     const config = getConfig(c.env);
     const organizationId = c.get("organizationId");
-    const { row, dropped } = buildDelivery(
+    const { row, dropped, droppedSecrets } = buildDelivery(
       c.req.valid("json"),
       c.req.valid("header")["Idempotency-Key"],
       organizationId,
       config,
     );
+    if (droppedSecrets.length > 0) {
+      // Names only: the values are secrets, and are neither stored nor logged.
+      log("warn", "deliveries.secret_headers_dropped", {
+        organization_id: organizationId,
+        dropped: droppedSecrets,
+        hint: "put secrets in a credential",
+      });
+    }
     const db = dbOf(c);
     let result = await createApiDelivery(db, row);
     if (result.kind === "conflict") {
@@ -228,11 +242,11 @@ export const deliveryRoutes = newRouter()
       );
     }
     const { delivery } = result;
-    // attempt_count keeps the job id unique per retry.
+    // attempt_count is 0 after every retry: the time keeps the job id unique per retry.
     await enqueueDelivery(
       c.env,
       delivery.row_id,
-      `webhook-delivery-${delivery.row_id}-retry-${delivery.attempt_count}`,
+      `webhook-delivery-${delivery.row_id}-retry-${Date.now()}`,
     );
     return c.json(view(delivery), 202);
   });

@@ -30,7 +30,8 @@ export const DeliverySchema = z
 
 export const CreatedDeliverySchema = DeliverySchema.extend({
   dropped_headers: z.array(z.string()).openapi({
-    description: "Custom header names dropped (secret-looking, reserved or invalid)",
+    description:
+      "Names of the custom headers of the request just made that were dropped and not stored (secret-looking: put secrets in a credential; reserved; or an invalid name or value). It describes this request, not the stored delivery: on an idempotent replay (200) it lists what this request's headers would have lost, since dropped headers are never stored.",
   }),
 }).openapi("CreatedDelivery");
 

@@ -1,4 +1,6 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { db } from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
 import { call, callWithEnv, createDelivery, expectProblem, newOrganization } from "./client";
@@ -10,6 +12,10 @@ let TARGET: string;
 beforeAll(async () => {
   org = await newOrganization();
   TARGET = (await createReceiver()).url;
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });
 
 const DELIVERY_FIELDS = [
@@ -89,6 +95,56 @@ describe("POST /v1/deliveries", () => {
         outcome: "succeeded",
       },
     ]);
+  });
+
+  it("sends the payload as given, key order included", async () => {
+    const receiver = await createReceiver();
+    const payload = { zeta: 1, alpha: { y: 2, b: 3 }, mid: [{ k2: 1, k1: 2 }], a: null };
+    const created = await createDelivery(org.apiKey, { endpoint_url: receiver.url, payload });
+    const [sent] = await receiver.waitFor(1);
+    expect(sent?.body).toBe(JSON.stringify(payload));
+    const row = await db().execute<{ text: string }>(
+      sql`SELECT payload::text AS text FROM webhook_deliveries WHERE delivery_uuid = ${created.id}`,
+    );
+    expect(row.rows[0]?.text).toBe(JSON.stringify(payload));
+  });
+
+  it("warns with the names of dropped secret headers, never their values", async () => {
+    const warn = vi.spyOn(console, "warn");
+    const secret = `s-${crypto.randomUUID()}`;
+    const body = await createDelivery(org.apiKey, {
+      endpoint_url: TARGET,
+      custom_headers: [
+        { key: "X-Tenant", value: "t1" },
+        { key: "X-Auth-Token", value: secret },
+        { key: "Cookie", value: secret },
+        { key: "X-Dograh-Delivery-Id", value: "spoof" },
+      ],
+    });
+    expect(body.dropped_headers).toEqual(["X-Auth-Token", "Cookie", "X-Dograh-Delivery-Id"]);
+    const lines = warn.mock.calls.map((args) => args.map(String).join(" "));
+    const events = lines
+      .filter((line) => line.includes('"deliveries.secret_headers_dropped"'))
+      .map((line) => JSON.parse(line));
+    expect(events).toEqual([
+      {
+        level: "warn",
+        event: "deliveries.secret_headers_dropped",
+        time: expect.any(String),
+        organization_id: org.id,
+        dropped: ["X-Auth-Token", "Cookie"],
+        hint: "put secrets in a credential",
+      },
+    ]);
+    for (const line of lines) expect(line).not.toContain(secret);
+
+    // No secret header, no warning.
+    warn.mockClear();
+    await createDelivery(org.apiKey, {
+      endpoint_url: TARGET,
+      custom_headers: [{ key: "X-Dograh-Attempt", value: "1" }],
+    });
+    expect(warn.mock.calls.some((args) => String(args[0]).includes("secret_headers"))).toBe(false);
   });
 
   it("defaults to POST, the configured attempt budget and no dropped headers", async () => {
@@ -212,6 +268,25 @@ describe("POST /v1/deliveries", () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("lists in dropped_headers what the request just made dropped, replays included", async () => {
+    const key = crypto.randomUUID();
+    const first = await call("/v1/deliveries", {
+      token: org.apiKey,
+      json: { endpoint_url: TARGET, custom_headers: [{ key: "Authorization", value: "x" }] },
+      headers: { "Idempotency-Key": key },
+    });
+    expect(first.status).toBe(201);
+    expect(first.body.dropped_headers).toEqual(["Authorization"]);
+    const replay = await call("/v1/deliveries", {
+      token: org.apiKey,
+      json: { endpoint_url: TARGET },
+      headers: { "Idempotency-Key": key },
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.body.id).toBe(first.body.id);
+    expect(replay.body.dropped_headers).toEqual([]);
   });
 
   it("still answers 201 when the enqueue fails, leaving the delivery due for the sweep", async () => {

@@ -1,4 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { NeonDbError } from "@neondatabase/serverless";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { hashApiKey } from "../../src/auth/api-key";
+import { isDatabaseUnavailable } from "../../src/routes/app";
 import { clearFaults, injectFault } from "../helpers/endpoint";
 import { createReceiver } from "../helpers/receiver";
 import { call, callWithEnv, expectProblem, newOrganization } from "./client";
@@ -11,7 +14,10 @@ beforeAll(async () => {
   target = (await createReceiver()).url;
 });
 
-afterEach(clearFaults);
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await clearFaults();
+});
 
 describe("errors", () => {
   it("answers 404 problem+json for an unknown path", async () => {
@@ -119,6 +125,58 @@ describe("errors", () => {
     expectProblem(res, 500, "internal_error");
     expect(res.text).not.toContain("secret internal detail");
     expect(res.text).not.toContain("external_credentials");
+  });
+
+  it("answers 503 with Retry-After when the database endpoint answers 5xx", async () => {
+    const own = await newOrganization();
+    const keyHash = await hashApiKey(own.apiKey);
+    const errors = vi.spyOn(console, "error");
+    for (const status of [503, 500]) {
+      // Only this test's key: the authentication query of its requests, and nobody else's.
+      await injectFault({ match: "FROM api_keys", params: [keyHash], status });
+      const res = await call("/v1/credentials", { token: own.apiKey });
+      const problem = expectProblem(res, 503, "database_unavailable");
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(problem.detail).not.toContain("api_keys");
+    }
+    const logged = errors.mock.calls.map((args) => String(args[0]));
+    expect(logged.filter((line) => line.includes('"http.database_unavailable"'))).toHaveLength(2);
+    expect(logged.some((line) => line.includes("http.unhandled"))).toBe(false);
+    // Once the endpoint answers again, so does the API.
+    expect((await call("/v1/credentials", { token: own.apiKey })).status).toBe(200);
+  });
+
+  it("answers 500, not 503, when the database endpoint refuses a request with a 4xx", async () => {
+    const own = await newOrganization();
+    await injectFault({
+      match: "FROM api_keys",
+      params: [await hashApiKey(own.apiKey)],
+      status: 403,
+    });
+    const res = await call("/v1/credentials", { token: own.apiKey });
+    expectProblem(res, 500, "internal_error");
+    expect(res.headers.get("retry-after")).toBeNull();
+  });
+
+  it("tells an unreachable database from other errors, along the cause chain", () => {
+    const wrapped = (cause: unknown) => new Error("Failed query: select 1", { cause });
+    const unreachable = new NeonDbError("Error connecting to database: TypeError: fetch failed");
+    const serverError = new NeonDbError(
+      'Server error (HTTP status 502): {"message":"bad gateway"}',
+    );
+    expect(isDatabaseUnavailable(unreachable)).toBe(true);
+    expect(isDatabaseUnavailable(wrapped(unreachable))).toBe(true);
+    expect(isDatabaseUnavailable(wrapped(wrapped(serverError)))).toBe(true);
+    for (const other of [
+      new NeonDbError('relation "x" does not exist'),
+      new NeonDbError("Server error (HTTP status 404): not found"),
+      wrapped(new Error("Error connecting to database: not from the driver")),
+      new Error("Server error (HTTP status 503)"),
+      "Error connecting to database",
+      null,
+    ]) {
+      expect(isDatabaseUnavailable(other), String(other)).toBe(false);
+    }
   });
 
   it("answers 500 naming the variable when the configuration is invalid", async () => {

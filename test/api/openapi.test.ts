@@ -101,3 +101,24 @@ describe("GET /v1/openapi.json", () => {
     ]);
   });
 });
+
+describe("documented behaviour", () => {
+  it("documents the workflow warnings, dropped_headers and database_unavailable", async () => {
+    const document = await openApiDocument();
+    const schemas = document.components.schemas;
+    expect(schemas.CreatedWorkflow.required).toEqual(
+      expect.arrayContaining(["id", "definition_id", "warnings"]),
+    );
+    expect(schemas.CreatedWorkflow.properties.warnings.items).toEqual({
+      $ref: "#/components/schemas/WorkflowNodeWarning",
+    });
+    expect(schemas.WorkflowNodeWarning.required.sort()).toEqual(["message", "node_id"]);
+    // zod's .extend() may be rendered as allOf [Delivery, {dropped_headers}].
+    expect(JSON.stringify(schemas.CreatedDelivery)).toContain(
+      "describes this request, not the stored delivery",
+    );
+    const createDelivery = document.paths["/v1/deliveries"].post.responses;
+    expect(createDelivery["503"].description).toContain("database_unavailable");
+    expect(document.paths["/v1/workflows"].post.responses["201"].description).toContain("warnings");
+  });
+});

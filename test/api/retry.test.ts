@@ -1,5 +1,9 @@
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDelivery as insertDelivery } from "../helpers/fixtures";
+import { deliveryObject } from "../../src/queues/tasks/deliver-webhook";
+import { db, createDelivery as insertDelivery } from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
 import { call, createDelivery, expectProblem, newOrganization } from "./client";
@@ -44,42 +48,111 @@ describe("POST /v1/deliveries/{id}/retry", () => {
     expect(res.body).toMatchObject({
       id: created.id,
       status: "pending",
-      attempt_count: 1,
-      max_attempts: 4,
+      attempt_count: 0,
+      max_attempts: 3,
+      // The dead-letter reason stays visible until the next attempt records its own.
+      last_status_code: 404,
+      last_error: dead.last_error,
     });
+    expect(res.body.scheduled_for).toEqual(expect.any(String));
 
     const [first, second] = await receiver.waitFor(2);
     expect(second?.headers["x-dograh-delivery-id"]).toBe(first?.headers["x-dograh-delivery-id"]);
     expect(second?.headers["x-dograh-delivery-id"]).toBe(created.id);
     expect(second?.headers["webhook-id"]).toBe(created.id);
-    expect(second?.headers["x-dograh-delivery-attempt"]).toBe("2");
+    expect(first?.headers["x-dograh-delivery-attempt"]).toBe("1");
+    expect(second?.headers["x-dograh-delivery-attempt"]).toBe("1");
 
     const done = await waitForStatus(created.id, "succeeded");
+    expect(done).toMatchObject({ attempt_count: 1, max_attempts: 3, last_status_code: 200 });
     expect(
       done.attempts.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome]),
     ).toEqual([
       [1, "dead_letter"],
-      [2, "succeeded"],
+      [1, "succeeded"],
     ]);
+    const started = done.attempts.map((a: { started_at: string }) => a.started_at);
+    expect([...started].sort()).toEqual(started);
     expect(done.last_error).toBeNull();
   });
 
-  it("gives every retry a budget of the same size", async () => {
-    const receiver = await createReceiver([{ status: 410 }, { status: 410 }, { status: 200 }]);
+  it("gives every retry the same budget, numbered from 1 with the base backoff", async () => {
+    // A budget of 2: 503 then 410 dead-letters, twice; after the second retry, 200.
+    const receiver = await createReceiver([
+      { status: 503 },
+      { status: 410 },
+      { status: 503 },
+      { status: 410 },
+      { status: 200 },
+    ]);
     const created = await createDelivery(org.apiKey, {
       endpoint_url: receiver.url,
       max_attempts: 2,
     });
-    await waitForStatus(created.id, "dead_letter");
-    expect((await retry(created.id)).body.max_attempts).toBe(3);
-    await receiver.waitFor(2);
-    await waitForStatus(created.id, "dead_letter");
-    // attempt 2 dead-lettered; a fresh budget of 2 again: attempts 3 and 4.
+    const [{ id: rowId }] = (
+      await db().execute<{ id: number }>(
+        sql`SELECT id FROM webhook_deliveries WHERE delivery_uuid = ${created.id}`,
+      )
+    ).rows as [{ id: number }];
+
+    /** Waits for attempt 1 to schedule its retry, checks the delay, then runs attempt 2. */
+    const failFirstThenDeadLetter = async (sent: number) => {
+      await receiver.waitFor(sent);
+      const row = await waitUntil(async () => {
+        const r = await db().execute<{ delay: number }>(sql`
+          SELECT extract(epoch FROM scheduled_for - updated_at)::float8 AS delay
+            FROM webhook_deliveries
+           WHERE id = ${rowId} AND status = 'pending' AND attempt_count = 1
+             AND last_status_code = 503`);
+        return r.rows[0] ?? null;
+      });
+      // The base delay (30 s) with at most 20% jitter: the backoff starts over with the budget.
+      expect(row.delay).toBeGreaterThanOrEqual(24);
+      expect(row.delay).toBeLessThanOrEqual(36);
+      // A pending delivery is not a dead letter: the retry endpoint leaves it alone.
+      expect((await retry(created.id)).status).toBe(409);
+      // Fake the passage of time: make the retry due, then run the delivery's alarm.
+      await db().execute(
+        sql`UPDATE webhook_deliveries SET scheduled_for = now() - interval '1 second' WHERE id = ${rowId}`,
+      );
+      await runDurableObjectAlarm(deliveryObject(env, { id: rowId }));
+      return waitForStatus(created.id, "dead_letter");
+    };
+
+    const firstDead = await failFirstThenDeadLetter(1);
+    expect(firstDead).toMatchObject({ attempt_count: 2, max_attempts: 2, last_status_code: 410 });
+
     const again = await retry(created.id);
     expect(again.status).toBe(202);
-    expect(again.body).toMatchObject({ attempt_count: 2, max_attempts: 4 });
-    await receiver.waitFor(3);
-    await waitForStatus(created.id, "succeeded");
+    expect(again.body).toMatchObject({ attempt_count: 0, max_attempts: 2, last_status_code: 410 });
+    const secondDead = await failFirstThenDeadLetter(3);
+    expect(secondDead).toMatchObject({ attempt_count: 2, max_attempts: 2, last_status_code: 410 });
+
+    const third = await retry(created.id);
+    expect(third.status).toBe(202);
+    expect(third.body).toMatchObject({ attempt_count: 0, max_attempts: 2 });
+    const requests = await receiver.waitFor(5);
+    expect(requests.map((r) => r.headers["x-dograh-delivery-attempt"])).toEqual([
+      "1",
+      "2",
+      "1",
+      "2",
+      "1",
+    ]);
+    expect(new Set(requests.map((r) => r.headers["x-dograh-delivery-id"]))).toEqual(
+      new Set([created.id]),
+    );
+    const done = await waitForStatus(created.id, "succeeded");
+    expect(done).toMatchObject({ attempt_count: 1, max_attempts: 2, last_error: null });
+    expect(
+      done.attempts.map((a: { attempt: number; outcome: string }) => [a.attempt, a.outcome]),
+    ).toEqual([
+      [1, "retry"],
+      [2, "dead_letter"],
+      [1, "retry"],
+      [2, "dead_letter"],
+      [1, "succeeded"],
+    ]);
   });
 
   it("answers 409 for a succeeded delivery", async () => {

@@ -17,7 +17,7 @@ async function createWorkflow(nodes: unknown[], token = org.apiKey) {
     json: { name: "call flow", definition: { nodes } },
   });
   expect(res.status, res.text).toBe(201);
-  return res.body as { id: number; definition_id: number };
+  return res.body as { id: number; definition_id: number; warnings: unknown[] };
 }
 
 describe("POST /v1/workflows", () => {
@@ -30,7 +30,11 @@ describe("POST /v1/workflows", () => {
       }),
     ];
     const created = await createWorkflow(nodes);
-    expect(created).toEqual({ id: expect.any(Number), definition_id: expect.any(Number) });
+    expect(created).toEqual({
+      id: expect.any(Number),
+      definition_id: expect.any(Number),
+      warnings: [],
+    });
     const row = await db().execute(
       sql`SELECT w.current_definition_id, d.workflow_json FROM workflows w JOIN workflow_definitions d ON d.workflow_id = w.id WHERE w.id = ${created.id}`,
     );
@@ -47,33 +51,126 @@ describe("POST /v1/workflows", () => {
     });
   });
 
-  it("answers 422 naming the node and field of an invalid webhook node", async () => {
+  it("stores the definition as written, key order included", async () => {
+    const definition = {
+      zeta: { b: 1, a: 2 },
+      nodes: [{ type: "startCall", id: "start", data: { z: 1, a: 2 } }],
+      alpha: true,
+    };
+    const res = await call("/v1/workflows", { token: org.apiKey, json: { name: "o", definition } });
+    expect(res.status, res.text).toBe(201);
+    const row = await db().execute<{ text: string }>(
+      sql`SELECT workflow_json::text AS text FROM workflow_definitions WHERE id = ${res.body.definition_id}`,
+    );
+    expect(row.rows[0]?.text).toBe(JSON.stringify(definition));
+    const got = await call(`/v1/workflows/${res.body.id}`, { token: org.apiKey });
+    expect(JSON.stringify(got.body.definition)).toBe(JSON.stringify(definition));
+  });
+
+  it("accepts invalid webhook nodes with warnings; a run skips them and sends the others", async () => {
+    const receiver = await createReceiver();
     const res = await call("/v1/workflows", {
       token: org.apiKey,
       json: {
-        name: "bad",
+        name: "partly broken",
         definition: {
           nodes: [
-            webhookNode("ok", { endpoint_url: "https://example.com/" }),
-            webhookNode("broken", { endpoint_url: "https://example.com/", http_method: "TRACE" }),
-            webhookNode("headers", { custom_headers: [{ key: 1, value: "v" }] }),
-            webhookNode("ok", { endpoint_url: "https://example.com/other" }),
+            webhookNode("ok", { endpoint_url: receiver.url, payload_template: { n: "ok" } }),
+            webhookNode("broken", { endpoint_url: receiver.url, http_method: "TRACE" }),
+            webhookNode("headers", {
+              endpoint_url: receiver.url,
+              custom_headers: [{ key: 1, value: "v" }],
+            }),
+            webhookNode("ftp", { endpoint_url: "ftp://example.com/hook" }),
+            { id: 7, type: "webhook", data: { endpoint_url: receiver.url } },
+            webhookNode("off", { endpoint_url: receiver.url, enabled: false, http_method: "X" }),
           ],
         },
       },
     });
-    const problem = expectProblem(res, 422, "validation_failed");
-    expect(problem.errors).toEqual([
-      {
-        field: "definition.nodes.1.data.http_method",
-        message: expect.stringContaining('"broken"'),
-      },
-      {
-        field: "definition.nodes.2.data.custom_headers.0.key",
-        message: expect.stringContaining('"headers"'),
-      },
-      { field: "definition.nodes.3.id", message: expect.stringContaining("another webhook node") },
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.warnings).toEqual([
+      { node_id: "broken", message: expect.stringContaining("data.http_method must be one of") },
+      { node_id: "headers", message: "data.custom_headers[0].key must be a string" },
+      { node_id: "ftp", message: "data.endpoint_url must use http or https" },
+      { node_id: "7", message: "data.name is required" },
+      { node_id: "off", message: expect.stringContaining("data.http_method") },
     ]);
+
+    const run = await call("/v1/workflow-runs", {
+      token: org.apiKey,
+      json: { workflow_id: res.body.id, name: "call" },
+    });
+    expect(run.status, run.text).toBe(201);
+    const queued = await call(`/v1/workflow-runs/${run.body.id}/integrations`, {
+      method: "POST",
+      token: org.apiKey,
+    });
+    expect(queued.status).toBe(202);
+    const [sent] = await receiver.waitFor(1);
+    expect(JSON.parse(sent?.body ?? "")).toMatchObject({ n: "ok" });
+    const listed = await waitUntil(async () => {
+      const page = await call(`/v1/deliveries?workflow_run_id=${run.body.id}`, {
+        token: org.apiKey,
+      });
+      return page.body.data.length > 0 ? page.body.data : null;
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await receiver.requests()).toHaveLength(1);
+    expect(listed.map((d: { webhook_node_id: string }) => d.webhook_node_id)).toEqual(["ok"]);
+  });
+
+  it("answers 422 for a node without an id", async () => {
+    for (const id of [undefined, "", null, { x: 1 }, true]) {
+      const node = { type: "startCall", data: {}, ...(id === undefined ? {} : { id }) };
+      const res = await call("/v1/workflows", {
+        token: org.apiKey,
+        json: { name: "no id", definition: { nodes: [webhookNode("a", {}), node] } },
+      });
+      expect(expectProblem(res, 422, "validation_failed").errors, JSON.stringify(id)).toEqual([
+        { field: "definition.nodes.1.id", message: "must be a non-empty string or a number" },
+      ]);
+    }
+  });
+
+  it("answers 422 for two webhook nodes with one id", async () => {
+    const res = await call("/v1/workflows", {
+      token: org.apiKey,
+      json: {
+        name: "duplicates",
+        definition: {
+          nodes: [
+            webhookNode("1", { endpoint_url: "https://example.com/a" }),
+            { id: "start", type: "startCall" },
+            { id: "start", type: "endCall" },
+            { id: 1, type: "webhook", data: { name: "n", endpoint_url: "https://example.com/b" } },
+          ],
+        },
+      },
+    });
+    expect(expectProblem(res, 422, "validation_failed").errors).toEqual([
+      {
+        field: "definition.nodes.3.id",
+        message: 'webhook node id "1" is also used by definition.nodes.0',
+      },
+    ]);
+  });
+
+  it("answers 422 when definition is not an object or nodes not an array", async () => {
+    for (const [definition, field] of [
+      [[], "definition"],
+      ["x", "definition"],
+      [{}, "definition.nodes"],
+      [{ nodes: {} }, "definition.nodes"],
+      [{ nodes: [1] }, "definition.nodes.0"],
+    ] as const) {
+      const res = await call("/v1/workflows", {
+        token: org.apiKey,
+        json: { name: "structural", definition },
+      });
+      const errors = expectProblem(res, 422, "validation_failed").errors;
+      expect(errors[0].field, JSON.stringify(definition)).toBe(field);
+    }
   });
 
   it("answers 422 for a missing name or definition", async () => {

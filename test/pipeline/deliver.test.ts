@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../src/config";
-import { claimDelivery } from "../../src/db/queries/deliveries";
+import { claimDelivery, recordAttempt } from "../../src/db/queries/deliveries";
 import { externalCredentials, webhookDeliveries } from "../../src/db/schema";
 import { runAttempt } from "../../src/durable/attempt";
 import { deliveryObject } from "../../src/queues/tasks/deliver-webhook";
@@ -301,5 +301,35 @@ describe("deliver_webhook", () => {
     expect(line).not.toContain("tenant-42");
     expect(logged.payload).toEqual({ customer: { email: "[REDACTED]", note: "[REDACTED]" }, n: 1 });
     expect(logged.headers["X-Dograh-Delivery-Id"]).toBe(delivery.delivery_uuid);
+  });
+
+  it("never lets a late result overwrite a newer claim with the same attempt number", async () => {
+    const org = await createOrganization();
+    const delivery = await createDelivery(org, { endpoint_url: "http://127.0.0.1:9/unused" });
+    const { leaseSeconds } = getConfig(env);
+    const first = await claimDelivery(db(), delivery.id, leaseSeconds);
+    // Its lease ran out and the delivery was retried from scratch: a new claim is attempt 1 too.
+    await db()
+      .update(webhookDeliveries)
+      .set({ attempt_count: 0, scheduled_for: new Date(Date.now() - 1000) })
+      .where(eq(webhookDeliveries.id, delivery.id));
+    const second = await claimDelivery(db(), delivery.id, leaseSeconds);
+    expect(first?.attempt_count).toBe(1);
+    expect(second?.attempt_count).toBe(1);
+
+    const late = {
+      deliveryId: delivery.id,
+      attempt: 1,
+      leaseUntil: first?.lease_until ?? "",
+      startedAt: new Date(),
+      durationMs: 5,
+      statusCode: 404,
+      error: "HTTP 404 (not retryable)",
+    };
+    expect(await recordAttempt(db(), late, { kind: "dead_letter" })).toBe(false);
+    expect((await getDelivery(delivery.id)).status).toBe("pending");
+    const own = { ...late, leaseUntil: second?.lease_until ?? "", statusCode: 200, error: null };
+    expect(await recordAttempt(db(), own, { kind: "succeeded" })).toBe(true);
+    expect((await getDelivery(delivery.id)).status).toBe("succeeded");
   });
 });

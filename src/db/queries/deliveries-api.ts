@@ -91,8 +91,8 @@ export async function createApiDelivery(db: Db, d: NewApiDelivery): Promise<Crea
          http_method, payload, custom_headers, credential_uuid, webhook_node_id, status,
          max_attempts, scheduled_for, idempotency_key)
       SELECT ${d.deliveryUuid}::text, NULL::int, ${org}, ${d.webhookName}::text,
-             ${d.endpointUrl}::text, ${d.httpMethod}::text, ${d.payloadJson}::jsonb,
-             ${JSON.stringify(d.customHeaders)}::jsonb, ${credential}, 'api'::text,
+             ${d.endpointUrl}::text, ${d.httpMethod}::text, ${d.payloadJson}::json,
+             ${JSON.stringify(d.customHeaders)}::json, ${credential}, 'api'::text,
              'pending'::webhook_delivery_status, ${d.maxAttempts}::int, now(), ${key}
         FROM cred WHERE cred.ok
       ON CONFLICT (organization_id, idempotency_key) DO NOTHING
@@ -129,7 +129,11 @@ export async function findByIdempotencyKey(
   return row ?? null;
 }
 
-/** A delivery by its delivery_uuid with its attempt log (ordered by id), in one round trip. */
+/**
+ * A delivery by its delivery_uuid with its attempt log, in one round trip. The log is in row
+ * order (chronological): after a retry, attempt numbers start at 1 again, so `attempt` alone
+ * does not order it.
+ */
 export async function getDeliveryWithAttempts(
   db: Db,
   organizationId: number,
@@ -184,12 +188,14 @@ export type RetryResult =
   | { kind: "conflict"; status: string };
 
 /**
- * Puts a dead letter back to pending, due now, with a fresh attempt budget of its last size:
- * attempt numbers keep counting up (so the attempt log stays unambiguous), so the new
- * max_attempts is attempt_count + budget, where budget = max_attempts minus the attempt_count
- * at the previous retry (the second-to-last dead_letter in the log; 0 when never retried).
- * One conditional statement: a concurrent retry or a delivery that is not a dead letter
- * answers "conflict".
+ * Puts a dead letter back to pending, due now, with a fresh attempt budget: attempt_count goes
+ * back to 0, so attempts are numbered 1, 2, ... again (the receiver sees
+ * `X-Dograh-Delivery-Attempt: 1`), the backoff restarts from the base delay, and max_attempts
+ * is kept (it stays within 1-20). last_status_code and last_error are kept too, so the reason
+ * it was dead-lettered stays visible until the next attempt records its own. The attempt log
+ * keeps every earlier row (read in id order, so the history stays chronological).
+ * One conditional UPDATE: a concurrent retry, or a delivery that is not a dead letter, finds
+ * no row to update and answers "conflict"; the sibling read tells that from "not_found".
  */
 export async function retryDeadLetter(
   db: Db,
@@ -197,21 +203,15 @@ export async function retryDeadLetter(
   deliveryUuid: string,
 ): Promise<RetryResult> {
   const result = await db.execute(sql`
-    WITH target AS (
-      SELECT t.id, t.status,
-             COALESCE((SELECT a.attempt FROM webhook_delivery_attempts a
-                        WHERE a.delivery_id = t.id AND a.outcome = 'dead_letter'
-                        ORDER BY a.id DESC OFFSET 1 LIMIT 1), 0) AS previous_base
-        FROM webhook_deliveries t
-       WHERE t.delivery_uuid = ${deliveryUuid} AND t.organization_id = ${organizationId}
-    ), retried AS (
+    WITH retried AS (
       UPDATE webhook_deliveries d
-         SET status = 'pending',
-             max_attempts = d.attempt_count + GREATEST(d.max_attempts - target.previous_base, 1),
-             scheduled_for = now(), updated_at = now()
-        FROM target
-       WHERE d.id = target.id AND d.status = 'dead_letter'
+         SET status = 'pending', attempt_count = 0, scheduled_for = now(), updated_at = now()
+       WHERE d.delivery_uuid = ${deliveryUuid} AND d.organization_id = ${organizationId}
+         AND d.status = 'dead_letter'
       RETURNING d.*
+    ), target AS (
+      SELECT t.status FROM webhook_deliveries t
+       WHERE t.delivery_uuid = ${deliveryUuid} AND t.organization_id = ${organizationId}
     )
     SELECT target.status::text AS previous_status, x.*
       FROM target LEFT JOIN (SELECT ${COLUMNS} FROM retried d) x ON true`);

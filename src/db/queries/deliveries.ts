@@ -21,6 +21,8 @@ export interface ClaimedDelivery {
   credential_uuid: string | null;
   /** The attempt this claim is for (1-based). */
   attempt_count: number;
+  /** The lease end this claim set: it names the claim, so only its own outcome can be written. */
+  lease_until: string;
   max_attempts: number;
   credential_type: string | null;
   credential_data: unknown;
@@ -55,7 +57,7 @@ export async function claimDelivery(
     )
     SELECT c.id, c.delivery_uuid, c.workflow_run_id, c.organization_id, c.webhook_name,
            c.endpoint_url, c.http_method, c.payload, c.custom_headers, c.credential_uuid,
-           c.attempt_count, c.max_attempts,
+           c.attempt_count, c.max_attempts, c.scheduled_for AS lease_until,
            cred.credential_type, cred.credential_data,
            COALESCE((SELECT json_agg(s.secret ORDER BY s.created_at DESC, s.id DESC)
                        FROM signing_secrets s
@@ -73,6 +75,8 @@ export async function claimDelivery(
 export interface AttemptRecord {
   deliveryId: number;
   attempt: number;
+  /** The claim's lease end (ClaimedDelivery.lease_until). */
+  leaseUntil: string;
   startedAt: Date;
   durationMs: number;
   statusCode: number | null;
@@ -92,7 +96,8 @@ function cut(text: string | null): string | null {
 
 /**
  * Records an attempt's outcome and its attempt-log row in one batch (one round trip).
- * Returns false when the delivery was no longer this attempt's (a newer claim owns it).
+ * Returns false when the delivery was no longer this claim's: its lease ran out and a newer
+ * claim (or a dead-letter retry, which restarts attempt numbers) owns it now.
  */
 export async function recordAttempt(
   db: Db,
@@ -108,6 +113,7 @@ export async function recordAttempt(
          SET status = ${status}, scheduled_for = ${scheduledFor},
              last_status_code = ${record.statusCode}, last_error = ${error}, updated_at = now()
        WHERE id = ${record.deliveryId} AND status = 'pending' AND attempt_count = ${record.attempt}
+         AND scheduled_for = ${record.leaseUntil}::timestamptz
       RETURNING id`),
     db.insert(webhookDeliveryAttempts).values({
       delivery_id: record.deliveryId,

@@ -36,9 +36,9 @@ export async function insertWorkflowRun(
       (workflow_id, definition_id, name, initial_context, gathered_context, annotations,
        usage_info, extra, recording_url, transcript_url, user_recording_url, bot_recording_url)
     SELECT w.id, w.current_definition_id, ${run.name}::text,
-           ${json(run.initial_context)}::jsonb, ${json(run.gathered_context)}::jsonb,
-           ${json(run.annotations)}::jsonb, ${json(run.usage_info)}::jsonb,
-           ${json(run.extra)}::jsonb, ${run.recording_url ?? null}::text,
+           ${json(run.initial_context)}::json, ${json(run.gathered_context)}::json,
+           ${json(run.annotations)}::json, ${json(run.usage_info)}::json,
+           ${json(run.extra)}::json, ${run.recording_url ?? null}::text,
            ${run.transcript_url ?? null}::text, ${run.user_recording_url ?? null}::text,
            ${run.bot_recording_url ?? null}::text
       FROM workflows w

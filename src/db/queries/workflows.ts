@@ -22,7 +22,7 @@ export async function insertWorkflow(
       RETURNING id
     ), d AS (
       INSERT INTO workflow_definitions (id, workflow_id, workflow_json)
-      SELECT definition_id, workflow_id, ${JSON.stringify(workflow.definition)}::jsonb FROM ids
+      SELECT definition_id, workflow_id, ${JSON.stringify(workflow.definition)}::json FROM ids
       RETURNING id
     )
     SELECT (SELECT id FROM w) AS id, (SELECT id FROM d) AS definition_id`);
