@@ -14,7 +14,13 @@ export default defineConfig({
           cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
+              // Every variable the code reads is pinned here, so a developer's .dev.vars (which
+              // wrangler also loads) cannot change what the tests see.
               bindings: {
+                WEBHOOK_DELIVERY_MAX_ATTEMPTS: "5",
+                WEBHOOK_DELIVERY_BASE_DELAY_SECONDS: "30",
+                WEBHOOK_DELIVERY_MAX_DELAY_SECONDS: "600",
+                LOG_LEVEL: "info",
                 DATABASE_URL: inject("databaseUrl"),
                 LOCAL_SQL_ENDPOINT: inject("sqlEndpoint"),
                 WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",

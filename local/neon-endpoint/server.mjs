@@ -16,13 +16,9 @@ import { createTestHooks, faultReply } from "./test-hooks.mjs";
 /** @typedef {import("node:http").IncomingMessage} IncomingMessage */
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-// Browsers (a local dashboard, say) may call the endpoint too; allowing everything is harmless here.
-const CORS_HEADERS = {
-  "access-control-allow-origin": "*",
-  "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
-  "access-control-allow-headers": "*",
-  "access-control-max-age": "86400",
-};
+// No CORS headers, and /sql needs the Neon-Connection-String header (which the driver always
+// sends and a browser can only send after a preflight this server never approves): a web page
+// open in the developer's browser must not be able to run SQL on the local database.
 
 /**
  * @param {Backend} backend
@@ -38,8 +34,13 @@ export function createEndpointServer(backend, { testHooks, log }) {
   async function route(req) {
     const method = req.method ?? "GET";
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
-    if (method === "OPTIONS") return { status: 204, body: null };
-    if (path === "/sql" && method === "POST") return handleSql(req, await readBody(req));
+    if (method === "OPTIONS") return { status: 405, body: { message: "no cross-origin access" } };
+    if (path === "/sql" && method === "POST") {
+      if (!req.headers["neon-connection-string"]) {
+        return { status: 400, body: { message: "missing Neon-Connection-String header" } };
+      }
+      return handleSql(req, await readBody(req));
+    }
     if (path === "/healthz" && method === "GET") return healthz();
     const query = new URL(req.url ?? "/", "http://localhost").searchParams;
     const hooked = await hooks?.route(method, path, () => readBody(req), query);
@@ -100,10 +101,7 @@ export function createEndpointServer(backend, { testHooks, log }) {
     } catch (err) {
       reply = errorReply(err, log);
     }
-    const headers = {
-      ...CORS_HEADERS,
-      ...(reply.body === null ? {} : { "content-type": "application/json" }),
-    };
+    const headers = reply.body === null ? {} : { "content-type": "application/json" };
     res.writeHead(reply.status, headers);
     res.end(reply.body === null ? undefined : JSON.stringify(reply.body));
   }

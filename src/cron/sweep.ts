@@ -37,7 +37,9 @@ export async function sweep(env: Env, pageSize: number = SWEEP_PAGE_SIZE): Promi
       page.map((row) => ({
         task: "deliver_webhook",
         args: [row.id],
-        options: { jobId: `webhook-delivery-reclaim-${row.id}-${epochSeconds(row.scheduled_for)}` },
+        // As in the reference; deliver_webhook needs no ledger (its claim dedupes), so the id
+        // only names the reclaim in logs.
+        options: { jobId: `webhook-delivery-reclaim-${row.id}-${row.due_s}` },
       })),
     );
     reenqueued += page.length;
@@ -49,8 +51,4 @@ export async function sweep(env: Env, pageSize: number = SWEEP_PAGE_SIZE): Promi
     log("warn", "sweep.prune_failed", { error: describeError(err) }),
   );
   return { reenqueued, pages };
-}
-
-function epochSeconds(timestamp: string | null): number {
-  return timestamp === null ? 0 : Math.floor(new Date(timestamp).getTime() / 1000);
 }

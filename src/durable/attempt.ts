@@ -9,7 +9,12 @@ import {
   type RecordedOutcome,
   recordAttempt,
 } from "../db/queries/deliveries";
-import { classifyAttempt, type Outcome, type SendResult } from "../delivery/classify";
+import {
+  classifyAttempt,
+  isSuccessStatus,
+  type Outcome,
+  type SendResult,
+} from "../delivery/classify";
 import { credentialAuthHeaders } from "../delivery/credentials";
 import { describeError, redactHeaders, redactPayload, urlOrigin } from "../delivery/redact";
 import { buildDeliveryRequest } from "../delivery/request";
@@ -17,7 +22,7 @@ import { partitionCustomHeaders } from "../delivery/secret-headers";
 import { checkTargetUrl } from "../delivery/target-url";
 import { HTTP_METHODS } from "../delivery/webhook-node";
 import { log } from "../log";
-import { openCredential, openSigningSecrets } from "./secrets";
+import { openCredential, openSigningSecrets } from "../secrets";
 
 export type AttemptReport =
   | { kind: "busy" }
@@ -84,7 +89,7 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptReport> {
 }
 
 function isSuccess(result: SendResult): boolean {
-  return result.kind === "response" && result.status >= 200 && result.status < 300;
+  return result.kind === "response" && isSuccessStatus(result.status);
 }
 
 async function send(input: AttemptInput): Promise<Sent> {
@@ -126,7 +131,7 @@ async function send(input: AttemptInput): Promise<Sent> {
 async function openSecrets(input: AttemptInput) {
   try {
     return {
-      credential: await openCredential(input.env, input.config, input.delivery),
+      credential: await openCredential(input.config, input.delivery),
       signingSecrets: await openSigningSecrets(input.config, input.delivery),
     };
   } catch (err) {
@@ -151,8 +156,9 @@ async function fetchWithTimeout(
       redirect: "manual",
       signal: AbortSignal.timeout(timeoutMs),
     });
-    // Drain the body so the connection is released; its content is not needed.
-    await response.body?.cancel();
+    // Release the connection without reading the body. Outside the outcome: a receiver that
+    // answered 2xx and then reset the stream still accepted the webhook.
+    response.body?.cancel().catch(() => {});
     return {
       kind: "response",
       status: response.status,

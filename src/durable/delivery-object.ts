@@ -78,7 +78,7 @@ export class DeliveryObject extends DurableObject<Env> {
       await this.forget();
       return { kind: "not_claimed" };
     }
-    const due = state.scheduled_for ? new Date(state.scheduled_for).getTime() : Date.now();
+    const due = state.due_ms ?? Date.now();
     const alarm = await this.ctx.storage.getAlarm();
     if (alarm === null || alarm > due) await this.ctx.storage.setAlarm(due);
     return { kind: "not_claimed" };

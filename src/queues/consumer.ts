@@ -42,8 +42,23 @@ export const TASKS: Record<string, TaskSpec> = {
 };
 
 /** Backoff for queue-level retries of a task that threw: 5 s, 10 s, 20 s ... capped at 10 min. */
-function retryDelaySeconds(attempts: number): number {
+function taskRetryDelaySeconds(attempts: number): number {
   return Math.min(5 * 2 ** Math.max(0, attempts - 1), 600);
+}
+
+/**
+ * Backoff while nothing can be recorded (bad configuration, database down): 1 min doubling to
+ * 1 h. With the dead-letter queue's 100 retries that keeps a message for about four days, the
+ * queue's own retention, so an outage of hours loses nothing.
+ */
+function outageRetryDelaySeconds(attempts: number): number {
+  return Math.min(60 * 2 ** Math.max(0, attempts - 1), 3600);
+}
+
+function retryEach(batch: MessageBatch<unknown>): void {
+  for (const message of batch.messages) {
+    message.retry({ delaySeconds: outageRetryDelaySeconds(message.attempts) });
+  }
 }
 
 /** Handles one batch of the webhook-tasks queue. */
@@ -57,7 +72,7 @@ export async function consumeTasks(batch: MessageBatch<unknown>, env: Env): Prom
       error: describeError(err),
       messages: batch.messages.length,
     });
-    batch.retryAll({ delaySeconds: 60 });
+    retryEach(batch);
     return;
   }
   await Promise.all(
@@ -100,8 +115,7 @@ async function handleMessage(
     message.ack();
   } catch (err) {
     if (err instanceof TaskRejected) {
-      if (ledger !== null)
-        await finishJob(getDb(config), ledger, "done", err.message).catch(() => {});
+      if (ledger !== null) await finishLedger(config, ledger, "done", err.message);
       return reject(message, queue, config, `${job.task}: ${err.message}`);
     }
     const error = describeError(err);
@@ -111,8 +125,25 @@ async function handleMessage(
       attempts: message.attempts,
       error,
     });
-    if (ledger !== null) await finishJob(getDb(config), ledger, "failed", error).catch(() => {});
-    message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    if (ledger !== null) await finishLedger(config, ledger, "failed", error);
+    message.retry({ delaySeconds: taskRetryDelaySeconds(message.attempts) });
+  }
+}
+
+/**
+ * Closes a ledger entry after a refusal or a failure. If even that write fails, the entry stays
+ * "running" until its lease ends, so later duplicates wait for it: say so in the log.
+ */
+async function finishLedger(
+  config: Config,
+  jobId: string,
+  state: "done" | "failed",
+  error: string,
+): Promise<void> {
+  try {
+    await finishJob(getDb(config), jobId, state, error);
+  } catch (err) {
+    log("error", "queue.ledger_write_failed", { job_id: jobId, state, error: describeError(err) });
   }
 }
 
@@ -159,7 +190,7 @@ async function reject(
       message_id: message.id,
       error: describeError(err),
     });
-    message.retry({ delaySeconds: 60 });
+    message.retry({ delaySeconds: outageRetryDelaySeconds(message.attempts) });
   }
 }
 
@@ -170,7 +201,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Env)
     config = getConfig(env);
   } catch (err) {
     log("error", "queue.config_invalid", { error: describeError(err) });
-    batch.retryAll({ delaySeconds: 300 });
+    retryEach(batch);
     return;
   }
   await Promise.all(

@@ -9,9 +9,9 @@ import type { ZodError } from "zod";
 import { type Config, getConfig } from "../config";
 import { type Db, getDb } from "../db/client";
 import { base64ToBytes } from "../delivery/base64";
-import { encryptionKey } from "../durable/secrets";
 import { AppError, type FieldError, problemResponse } from "../errors";
 import { log } from "../log";
+import { encryptionKey } from "../secrets";
 import type { AppEnv } from "./types";
 
 const TARGET_NAMES: Record<string, string> = { json: "body", query: "query", header: "header" };
@@ -91,7 +91,8 @@ export function dbOf(c: Context<AppEnv>): Db {
 export const JsonObject = z.record(z.string(), z.unknown());
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MAX_INT4 = 2_147_483_647;
+/** Ids are Postgres `serial` (int4): anything larger can name no row. */
+export const MAX_INT4 = 2_147_483_647;
 
 /** A path uuid, lowercased; anything else is a resource that cannot exist (404). */
 export function uuidParam(value: string, what: string): string {
@@ -116,7 +117,7 @@ export function decodeCursor(cursor: string): number {
   const bytes = base64ToBytes(cursor);
   const text = bytes ? new TextDecoder().decode(bytes) : "";
   const id = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : 0;
-  if (!Number.isSafeInteger(id) || id < 1) {
+  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_INT4) {
     throw new AppError(422, "validation_failed", "The request query is invalid", [
       { field: "cursor", message: "is not a cursor returned by this endpoint" },
     ]);
@@ -141,8 +142,13 @@ export async function requireEncryptionKey(config: Config): Promise<CryptoKey> {
   try {
     return await encryptionKey(config);
   } catch (err) {
+    // The detail (length, encoding) is for the operator's log, not for API callers.
     const message = err instanceof Error ? err.message : String(err);
     log("error", "config.encryption_key_invalid", { error: message });
-    throw new AppError(500, "misconfigured", `Service misconfigured: ${message}`);
+    throw new AppError(
+      500,
+      "misconfigured",
+      "Service misconfigured: CREDENTIALS_ENCRYPTION_KEY is missing or invalid",
+    );
   }
 }

@@ -18,6 +18,7 @@ import {
 import { CREDENTIAL_TYPES, parseCredentialData } from "../delivery/credentials";
 import { encryptJson } from "../delivery/encryption";
 import { AppError } from "../errors";
+import { credentialContext } from "../secrets";
 import {
   API_KEY_SECURITY,
   dbOf,
@@ -109,7 +110,7 @@ export const credentialRoutes = newRouter()
         uuid,
         name: body.name,
         type: body.credential_type,
-        data: await encryptJson(key, data, uuid),
+        data: await encryptJson(key, data, credentialContext(uuid)),
       });
       return c.json(view(row), 201, { Location: `/v1/credentials/${uuid}` });
     },
@@ -172,7 +173,7 @@ export const credentialRoutes = newRouter()
         expectedType: current.credential_type,
         type,
         name: body.name ?? null,
-        data: await encryptJson(key, data, uuid),
+        data: await encryptJson(key, data, credentialContext(uuid)),
       });
       if (!row) throw new AppError(409, "conflict", "The credential changed meanwhile; try again");
       return c.json(view(row), 200);

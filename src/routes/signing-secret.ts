@@ -19,16 +19,12 @@ import {
   isEncryptedBlob,
 } from "../delivery/encryption";
 import { generateSigningSecret } from "../delivery/signing";
+import { signingSecretContext } from "../secrets";
 import { API_KEY_SECURITY, dbOf, newRouter, problems, requireEncryptionKey } from "./common";
 
 const SigningSecret = z
   .object({ secret: z.string().openapi({ example: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }) })
   .openapi("SigningSecret");
-
-/** The additional data binding a signing secret blob to its organization. */
-export function signingSecretContext(organizationId: number): string {
-  return `signing:${organizationId}`;
-}
 
 /** A new secret, encrypted for the organization. */
 export async function sealNewSigningSecret(

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { db } from "../helpers/fixtures";
+import { db, createDelivery as insertDelivery } from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
 import { call, callWithEnv, createDelivery, expectProblem, newOrganization } from "./client";
@@ -353,19 +353,37 @@ describe("GET /v1/deliveries", () => {
     expect(seen).toEqual([...ids].reverse());
   });
 
-  it("defaults to 20 per page and filters by status and run", async () => {
+  it("defaults to 20 per page, newest first, and filters by status and run", async () => {
     const own = await newOrganization();
-    const created = await createDelivery(own.apiKey, { endpoint_url: TARGET });
-    const all = await call("/v1/deliveries", { token: own.apiKey });
-    expect(all.body).toEqual({
-      data: [expect.objectContaining({ id: created.id })],
+    // Rows written directly and not due, so no send can change their status under the test.
+    const later = new Date(Date.now() + 3_600_000);
+    const rows = [];
+    for (let i = 0; i < 21; i++) {
+      rows.push(await insertDelivery(own.id, { endpoint_url: TARGET, scheduled_for: later }));
+    }
+    const dead = await insertDelivery(own.id, {
+      endpoint_url: TARGET,
+      status: "dead_letter",
+      scheduled_for: null,
+    });
+    const newestFirst = [dead, ...rows.reverse()].map((r) => r.delivery_uuid);
+
+    const first = await call("/v1/deliveries", { token: own.apiKey });
+    expect(first.body.data.map((d: { id: string }) => d.id)).toEqual(newestFirst.slice(0, 20));
+    expect(first.body.data[0].attempts).toBeUndefined();
+    expect(first.body.next_cursor).toEqual(expect.any(String));
+    const second = await call(`/v1/deliveries?cursor=${first.body.next_cursor}`, {
+      token: own.apiKey,
+    });
+    expect(second.body).toEqual({
+      data: newestFirst.slice(20).map((id) => expect.objectContaining({ id })),
       next_cursor: null,
     });
-    expect(all.body.data[0].attempts).toBeUndefined();
-    const pending = await call("/v1/deliveries?status=pending", { token: own.apiKey });
-    expect(pending.body.data.map((d: { id: string }) => d.id)).toEqual([created.id]);
-    const dead = await call("/v1/deliveries?status=dead_letter", { token: own.apiKey });
-    expect(dead.body.data).toEqual([]);
+
+    const pending = await call("/v1/deliveries?status=pending&limit=100", { token: own.apiKey });
+    expect(pending.body.data).toHaveLength(21);
+    const deadOnly = await call("/v1/deliveries?status=dead_letter", { token: own.apiKey });
+    expect(deadOnly.body.data.map((d: { id: string }) => d.id)).toEqual([dead.delivery_uuid]);
     const byRun = await call("/v1/deliveries?workflow_run_id=2147483000", { token: own.apiKey });
     expect(byRun.body.data).toEqual([]);
   });

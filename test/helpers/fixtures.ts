@@ -1,6 +1,6 @@
 /** Rows each test owns (fresh organizations and ids), written with the app's own drizzle client. */
 import { env } from "cloudflare:workers";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import { getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
 import {
@@ -14,10 +14,30 @@ import {
 
 export const db = () => getDb(getConfig(env));
 
+const createdOrganizations: number[] = [];
+
 export async function createOrganization(name = `org-${crypto.randomUUID()}`): Promise<number> {
   const [row] = await db().insert(organizations).values({ name }).returning();
   if (!row) throw new Error("no organization row");
+  createdOrganizations.push(row.id);
   return row.id;
+}
+
+/**
+ * Parks what this file's tests left pending (retries scheduled minutes ahead, leases held), so
+ * later files' sweeps do not re-drive it: each file's assertions see only its own deliveries.
+ */
+export async function settleLeftovers(): Promise<void> {
+  if (createdOrganizations.length === 0) return;
+  await db()
+    .update(webhookDeliveries)
+    .set({ status: "dead_letter", scheduled_for: null, last_error: "test finished" })
+    .where(
+      and(
+        eq(webhookDeliveries.status, "pending"),
+        inArray(webhookDeliveries.organization_id, createdOrganizations),
+      ),
+    );
 }
 
 /** A webhook node as the workflow builder writes it. */

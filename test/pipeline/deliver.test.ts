@@ -6,7 +6,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq } from "drizzle-orm";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../src/config";
 import { claimDelivery, recordAttempt } from "../../src/db/queries/deliveries";
 import { externalCredentials, webhookDeliveries } from "../../src/db/schema";
@@ -19,8 +19,11 @@ import {
   db,
   getAttempts,
   getDelivery,
+  settleLeftovers,
 } from "../helpers/fixtures";
 import { createReceiver, type Scripted } from "../helpers/receiver";
+
+afterAll(settleLeftovers);
 
 afterEach(async () => {
   vi.restoreAllMocks();

@@ -6,7 +6,8 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { inArray, sql } from "drizzle-orm";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { claimJob, claimJobStatement } from "../../src/db/queries/jobs";
 import { queueRejections } from "../../src/db/schema";
 import { buildJob } from "../../src/queues/enqueue";
 import { MAX_QUEUE_DELAY_SECONDS } from "../../src/queues/messages";
@@ -20,9 +21,12 @@ import {
   db,
   getDelivery,
   runDeliveries,
+  settleLeftovers,
   webhookNode,
 } from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
+
+afterAll(settleLeftovers);
 
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -209,5 +213,30 @@ describe("the job ledger", () => {
       sql`SELECT runs, state FROM queue_jobs WHERE job_id = ${jobId}`,
     );
     expect(ledger.rows).toEqual([{ runs: 2, state: "done" }]);
+  });
+
+  it("lets exactly one of many concurrent claims of a job id run it", async () => {
+    const jobId = `job-${crypto.randomUUID()}`;
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, () => claimJob(db(), jobId, "run_integrations_post_workflow_run")),
+    );
+    expect(claims.filter((c) => c.kind === "run")).toHaveLength(1);
+    expect(claims.filter((c) => c.kind === "running")).toHaveLength(11);
+  });
+
+  it("does not run a job whose first claim commits while a second is reading", async () => {
+    // The first claim's transaction stays open for a moment; the second claim starts meanwhile,
+    // so on PostgreSQL its snapshot cannot see the first row and its upsert waits for it.
+    const jobId = `job-${crypto.randomUUID()}`;
+    const task = "run_integrations_post_workflow_run";
+    const first = db().batch([
+      db().execute(claimJobStatement(jobId, task)),
+      db().execute(sql`SELECT pg_sleep(0.4)`),
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await claimJob(db(), jobId, task);
+    const [claimed] = await first;
+    expect(claimed.rows[0]?.claimed).toBe(true);
+    expect(second.kind).toBe("running");
   });
 });

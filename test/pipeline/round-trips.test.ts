@@ -4,7 +4,7 @@
  * requests are counted. These numbers are the budget the benchmarks report too.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
 import { claimDelivery } from "../../src/db/queries/deliveries";
@@ -17,9 +17,12 @@ import {
   createOrganization,
   createRun,
   createWorkflow,
+  settleLeftovers,
   webhookNode,
 } from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
+
+afterAll(settleLeftovers);
 
 function countedDb() {
   const config = getConfig(env);

@@ -6,7 +6,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { queueRejections } from "../../src/db/schema";
 import { enqueueJob } from "../../src/queues/enqueue";
 import worker from "../../src/worker";
@@ -16,10 +16,13 @@ import {
   createWorkflow,
   db,
   runDeliveries,
+  settleLeftovers,
   webhookNode,
 } from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
+
+afterAll(settleLeftovers);
 
 async function runTask(args: unknown[], jobId?: string) {
   const id = crypto.randomUUID();

@@ -10,15 +10,23 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { eq, inArray } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { sweep } from "../../src/cron/sweep";
 import { webhookDeliveries } from "../../src/db/schema";
 import { deliveryObject } from "../../src/queues/tasks/deliver-webhook";
 import worker from "../../src/worker";
 import { clearFaults, injectFault } from "../helpers/endpoint";
-import { createDelivery, createOrganization, db, getDelivery } from "../helpers/fixtures";
+import {
+  createDelivery,
+  createOrganization,
+  db,
+  getDelivery,
+  settleLeftovers,
+} from "../helpers/fixtures";
 import { createReceiver } from "../helpers/receiver";
 import { waitUntil } from "../helpers/wait";
+
+afterAll(settleLeftovers);
 
 afterEach(clearFaults);
 

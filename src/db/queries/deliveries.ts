@@ -149,14 +149,17 @@ export async function insertRunDeliveries(
     .returning({ id: webhookDeliveries.id, webhook_node_id: webhookDeliveries.webhook_node_id });
 }
 
-/** A delivery's status and schedule (why a claim missed), or null when it does not exist. */
+/**
+ * A delivery's status and when it is due (epoch ms; null when not scheduled), or null when it
+ * does not exist. Epoch numbers, not timestamp text: JavaScript only parses ISO DateStyle.
+ */
 export async function deliveryState(
   db: Db,
   id: number,
-): Promise<{ status: string; scheduled_for: string | null } | null> {
-  const result = await db.execute<{ status: string; scheduled_for: string | null }>(
-    sql`SELECT status, scheduled_for FROM webhook_deliveries WHERE id = ${id}`,
-  );
+): Promise<{ status: string; due_ms: number | null } | null> {
+  const result = await db.execute<{ status: string; due_ms: number | null }>(sql`
+    SELECT status, (EXTRACT(EPOCH FROM scheduled_for) * 1000)::float8 AS due_ms
+      FROM webhook_deliveries WHERE id = ${id}`);
   return result.rows[0] ?? null;
 }
 
@@ -168,14 +171,15 @@ export async function findDeliveryId(db: Db, uuid: string): Promise<number | nul
   return result.rows[0]?.id ?? null;
 }
 
-/** One page of overdue pending deliveries (keyset on id), for the sweep. */
+/** One page of overdue pending deliveries (keyset on id), for the sweep; `due_s` in epoch seconds. */
 export async function overduePendingPage(
   db: Db,
   afterId: number,
   limit: number,
-): Promise<{ id: number; scheduled_for: string | null }[]> {
-  const result = await db.execute<{ id: number; scheduled_for: string | null }>(sql`
-    SELECT id, scheduled_for FROM webhook_deliveries
+): Promise<{ id: number; due_s: number }[]> {
+  const result = await db.execute<{ id: number; due_s: number }>(sql`
+    SELECT id, COALESCE(floor(EXTRACT(EPOCH FROM scheduled_for)), 0)::float8 AS due_s
+      FROM webhook_deliveries
      WHERE status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= now()) AND id > ${afterId}
      ORDER BY id
      LIMIT ${limit}`);

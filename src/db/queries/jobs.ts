@@ -7,6 +7,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../client";
 
 const JOB_LEASE_SECONDS = 15 * 60;
+const RACE_RECHECK_SECONDS = 5;
 
 /**
  * What a message carrying this job id should do: "run" it (claimed now), "done" (it already
@@ -18,13 +19,9 @@ export type JobClaim =
   | { kind: "done" }
   | { kind: "running"; leaseSeconds: number };
 
-/** Claims a job id for this message, in one statement. */
-export async function claimJob(db: Db, jobId: string, task: string): Promise<JobClaim> {
-  const result = await db.execute<{
-    claimed: boolean;
-    state: string;
-    lease_seconds: number | null;
-  }>(sql`
+/** The claim statement (exported so a test can hold it open in a transaction). */
+export function claimJobStatement(jobId: string, task: string) {
+  return sql`
     WITH claim AS (
       INSERT INTO queue_jobs (job_id, task, state, lease_until)
       VALUES (${jobId}, ${task}, 'running', now() + make_interval(secs => ${JOB_LEASE_SECONDS}))
@@ -38,9 +35,21 @@ export async function claimJob(db: Db, jobId: string, task: string): Promise<Job
     SELECT true AS claimed, 'running' AS state, NULL::float8 AS lease_seconds FROM claim
     UNION ALL
     SELECT false, j.state, EXTRACT(EPOCH FROM (j.lease_until - now()))::float8
-      FROM queue_jobs j WHERE j.job_id = ${jobId} AND NOT EXISTS (SELECT 1 FROM claim)`);
+      FROM queue_jobs j WHERE j.job_id = ${jobId} AND NOT EXISTS (SELECT 1 FROM claim)`;
+}
+
+/** Claims a job id for this message, in one statement. */
+export async function claimJob(db: Db, jobId: string, task: string): Promise<JobClaim> {
+  const result = await db.execute<{
+    claimed: boolean;
+    state: string;
+    lease_seconds: number | null;
+  }>(claimJobStatement(jobId, task));
   const row = result.rows[0];
-  if (!row || row.claimed) return { kind: "run" };
+  // No row at all: a concurrent message inserted the id after this statement's snapshot (the
+  // upsert waited for it, then found its lease live). It is running; look again shortly.
+  if (!row) return { kind: "running", leaseSeconds: RACE_RECHECK_SECONDS };
+  if (row.claimed) return { kind: "run" };
   if (row.state === "done") return { kind: "done" };
   return { kind: "running", leaseSeconds: Math.max(1, Math.ceil(Number(row.lease_seconds ?? 0))) };
 }

@@ -4,6 +4,7 @@
  */
 import type { Db } from "../../db/client";
 import { type DeliveryRef, findDeliveryId } from "../../db/queries/deliveries";
+import { MAX_ROW_ID } from "../messages";
 import { TaskRejected } from "./errors";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -11,15 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Parses `[delivery_id]`. */
 export function parseDeliverArgs(args: unknown[]): DeliveryRef {
   const [id] = args;
-  if (typeof id === "number" && Number.isSafeInteger(id) && id > 0) return { id };
-  if (
-    typeof id === "string" &&
-    /^\d+$/.test(id) &&
-    Number.isSafeInteger(Number(id)) &&
-    Number(id) > 0
-  ) {
-    return { id: Number(id) };
-  }
+  const n = typeof id === "string" && /^\d{1,10}$/.test(id) ? Number(id) : id;
+  if (typeof n === "number" && Number.isInteger(n) && n > 0 && n <= MAX_ROW_ID) return { id: n };
   if (typeof id === "string" && UUID.test(id)) return { uuid: id.toLowerCase() };
   throw new TaskRejected(
     `args[0] delivery_id must be a positive integer id or a delivery uuid, got ${JSON.stringify(id)}`,

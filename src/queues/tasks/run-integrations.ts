@@ -17,6 +17,7 @@ import { checkTargetUrl } from "../../delivery/target-url";
 import { parseWebhookNode, webhookNodes } from "../../delivery/webhook-node";
 import { log } from "../../log";
 import { enqueueJobs } from "../enqueue";
+import { MAX_ROW_ID } from "../messages";
 import { TaskRejected } from "./errors";
 
 export interface RunIntegrationsResult {
@@ -48,8 +49,8 @@ export function parseRunIntegrationsArgs(args: unknown[]): {
 }
 
 function isId(value: unknown): boolean {
-  const n = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === "number" && Number.isSafeInteger(n) && n > 0;
+  const n = typeof value === "string" && /^\d{1,10}$/.test(value) ? Number(value) : value;
+  return typeof n === "number" && Number.isInteger(n) && n > 0 && n <= MAX_ROW_ID;
 }
 
 /** Builds the delivery rows for a run's valid, enabled webhook nodes; logs and skips the rest. */

@@ -1,11 +1,14 @@
 /**
- * Opens the secrets a send needs, at send time, so rotation and revocation apply to the next
- * attempt. Credential rows written by the reference system hold plaintext JSON and still work.
+ * The encryption key and the contexts (AES-GCM additional data) that bind each encrypted secret
+ * to its row, shared by the API (which seals) and the delivery path (which opens), so the two
+ * can never disagree; and the opening of a delivery's secrets at send time, so rotation and
+ * revocation apply to the next attempt. Credential rows written by the reference system hold
+ * plaintext JSON and still work.
  */
-import type { Config } from "../config";
-import type { ClaimedDelivery } from "../db/queries/deliveries";
-import { decryptJson, isEncryptedBlob, parseEncryptionKey } from "../delivery/encryption";
-import { log } from "../log";
+import type { Config } from "./config";
+import type { ClaimedDelivery } from "./db/queries/deliveries";
+import { decryptJson, isEncryptedBlob, parseEncryptionKey } from "./delivery/encryption";
+import { log } from "./log";
 
 const keys = new Map<string, Promise<CryptoKey>>();
 
@@ -22,9 +25,18 @@ export function encryptionKey(config: Config): Promise<CryptoKey> {
   return key;
 }
 
+/** AES-GCM additional data of a credential's `credential_data`: its uuid. */
+export function credentialContext(credentialUuid: string): string {
+  return credentialUuid;
+}
+
+/** AES-GCM additional data of an organization's signing secrets. */
+export function signingSecretContext(organizationId: number): string {
+  return `signing:${organizationId}`;
+}
+
 /** The credential's type and decrypted data, or null (missing/inactive: a warning, not a failure). */
 export async function openCredential(
-  _env: Env,
   config: Config,
   delivery: ClaimedDelivery,
 ): Promise<{ type: string; data: unknown } | null> {
@@ -58,7 +70,7 @@ export async function openSigningSecrets(
   const secrets: string[] = [];
   for (const blob of blobs) {
     if (!isEncryptedBlob(blob)) continue;
-    const value = await decryptJson(key, blob, `signing:${delivery.organization_id}`);
+    const value = await decryptJson(key, blob, signingSecretContext(delivery.organization_id));
     if (typeof value === "string") secrets.push(value);
   }
   return secrets;
