@@ -10,7 +10,14 @@ import { claimJob, finishJob } from "../db/queries/jobs";
 import { recordRejection } from "../db/queries/rejections";
 import { describeError } from "../delivery/redact";
 import { log } from "../log";
-import { bodyText, type JobMessage, MAX_QUEUE_DELAY_SECONDS, parseJobMessage } from "./messages";
+import {
+  bodyText,
+  isTaskName,
+  type JobMessage,
+  MAX_QUEUE_DELAY_SECONDS,
+  parseJobMessage,
+  type TaskName,
+} from "./messages";
 import { deliverWebhook } from "./tasks/deliver-webhook";
 import { TaskRejected } from "./tasks/errors";
 import { runIntegrations } from "./tasks/run-integrations";
@@ -30,7 +37,7 @@ interface TaskSpec {
 }
 
 /** The task registry: every task a producer may name. */
-export const TASKS: Record<string, TaskSpec> = {
+export const TASKS: Record<TaskName, TaskSpec> = {
   run_integrations_post_workflow_run: {
     ledger: true,
     run: ({ env, config }, args) => runIntegrations(getDb(config), env.WEBHOOK_TASKS, config, args),
@@ -89,7 +96,7 @@ async function handleMessage(
   const parsed = parseJobMessage(message.body);
   if (!parsed.ok) return reject(message, queue, config, parsed.reason);
   const job = parsed.job;
-  const spec = TASKS[job.task];
+  const spec = isTaskName(job.task) ? TASKS[job.task] : undefined;
   if (!spec) return reject(message, queue, config, `unknown task "${job.task}"`);
   if (job.not_before !== undefined && job.not_before > Date.now() + 1000)
     return redefer(message, env, job);

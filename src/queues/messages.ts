@@ -7,6 +7,11 @@
 export const TASK_NAMES = ["run_integrations_post_workflow_run", "deliver_webhook"] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
+/** Whether a message names a task this service runs. */
+export function isTaskName(task: string): task is TaskName {
+  return (TASK_NAMES as readonly string[]).includes(task);
+}
+
 export interface JobMessage {
   task: string;
   args: unknown[];

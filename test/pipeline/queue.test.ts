@@ -61,6 +61,7 @@ describe("the webhook-tasks consumer", () => {
       { task: "deliver_webhook", args: "not-an-array" },
       { task: "send_fax", args: [1] },
       { task: "deliver_webhook", args: [delivery.id] },
+      { task: "constructor", args: [] },
     ]);
     expect(result.explicitAcks.sort()).toEqual([...ids].sort());
     expect(result.retryMessages).toEqual([]);
@@ -72,6 +73,8 @@ describe("the webhook-tasks consumer", () => {
     expect(reasons[ids[0] ?? ""]).toMatch(/message body must be an object/);
     expect(reasons[ids[1] ?? ""]).toMatch(/args must be an array/);
     expect(reasons[ids[2] ?? ""]).toMatch(/unknown task "send_fax"/);
+    // A name that exists on every JavaScript object is still an unknown task.
+    expect(reasons[ids[4] ?? ""]).toMatch(/unknown task "constructor"/);
     expect(kept.find((r) => r.message_id === ids[2])?.body).toBe(
       JSON.stringify({ task: "send_fax", args: [1] }),
     );
