@@ -1,21 +1,8 @@
 /** Real loopback receivers (served by test/node/receiver-hub.ts) for the workerd tests. */
 import { inject } from "vitest";
+import type { Recorded, Scripted } from "./receiver-types";
 
-export interface Scripted {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-  delayMs?: number;
-  reset?: boolean;
-}
-
-export interface Recorded {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  receivedAt: string;
-}
+export type { Recorded, Scripted };
 
 export interface Receiver {
   url: string;

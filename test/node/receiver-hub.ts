@@ -10,24 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-
-export interface Scripted {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Wait this long before answering (to exercise timeouts). */
-  delayMs?: number;
-  /** Destroy the socket instead of answering (a network error). */
-  reset?: boolean;
-}
-
-export interface Recorded {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  receivedAt: string;
-}
+import type { Recorded, Scripted } from "../helpers/receiver-types";
 
 interface Receiver {
   responses: Scripted[];
