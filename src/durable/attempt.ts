@@ -9,12 +9,7 @@ import {
   type RecordedOutcome,
   recordAttempt,
 } from "../db/queries/deliveries";
-import {
-  classifyAttempt,
-  isSuccessStatus,
-  type Outcome,
-  type SendResult,
-} from "../delivery/classify";
+import { classifyAttempt, type Outcome, type SendResult } from "../delivery/classify";
 import { credentialAuthHeaders } from "../delivery/credentials";
 import { describeError, redactHeaders, redactPayload, urlOrigin } from "../delivery/redact";
 import { buildDeliveryRequest } from "../delivery/request";
@@ -69,10 +64,8 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptReport> {
     sent = await send(input);
     outcome = classify(sent.result);
   } catch (err) {
-    if (sent && isSuccess(sent.result)) {
-      // The receiver accepted it: never dead-letter (the sweep re-sends if unrecorded).
-      outcome = { kind: "succeeded" };
-    } else if (err instanceof SecretsUnavailable) {
+    // Only send() throws here, so nothing reached the receiver yet.
+    if (err instanceof SecretsUnavailable) {
       const transient = classify({ kind: "network_error", error: err.message });
       outcome =
         transient.kind === "retry"
@@ -86,10 +79,6 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptReport> {
     }
   }
   return recordOutcome(input, attempt, sent, outcome);
-}
-
-function isSuccess(result: SendResult): boolean {
-  return result.kind === "response" && isSuccessStatus(result.status);
 }
 
 async function send(input: AttemptInput): Promise<Sent> {

@@ -19,9 +19,6 @@ export interface JobMessage {
   not_before?: number;
 }
 
-/** Ids are Postgres `serial` (int4): a larger one can name no row (and Postgres would refuse it). */
-export const MAX_ROW_ID = 2_147_483_647;
-
 /** Cloudflare Queues refuse a delaySeconds above 12 hours. */
 export const MAX_QUEUE_DELAY_SECONDS = 43_200;
 

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import type { ZodError } from "zod";
 import { type Config, getConfig } from "../config";
 import { type Db, getDb } from "../db/client";
+import { isUuid, MAX_ROW_ID } from "../db/ids";
 import { base64ToBytes } from "../delivery/base64";
 import { AppError, type FieldError, problemResponse } from "../errors";
 import { log } from "../log";
@@ -90,20 +91,16 @@ export function dbOf(c: Context<AppEnv>): Db {
 /** A JSON object (documented as such); values are arbitrary JSON. */
 export const JsonObject = z.record(z.string(), z.unknown());
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Ids are Postgres `serial` (int4): anything larger can name no row. */
-export const MAX_INT4 = 2_147_483_647;
-
 /** A path uuid, lowercased; anything else is a resource that cannot exist (404). */
 export function uuidParam(value: string, what: string): string {
-  if (!UUID.test(value)) throw new AppError(404, "not_found", `${what} not found`);
+  if (!isUuid(value)) throw new AppError(404, "not_found", `${what} not found`);
   return value.toLowerCase();
 }
 
 /** A path serial id; anything else is a resource that cannot exist (404). */
 export function serialParam(value: string, what: string): number {
   const id = /^[1-9]\d{0,9}$/.test(value) ? Number(value) : 0;
-  if (id < 1 || id > MAX_INT4) throw new AppError(404, "not_found", `${what} not found`);
+  if (id < 1 || id > MAX_ROW_ID) throw new AppError(404, "not_found", `${what} not found`);
   return id;
 }
 
@@ -117,7 +114,7 @@ export function decodeCursor(cursor: string): number {
   const bytes = base64ToBytes(cursor);
   const text = bytes ? new TextDecoder().decode(bytes) : "";
   const id = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : 0;
-  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_INT4) {
+  if (!Number.isSafeInteger(id) || id < 1 || id > MAX_ROW_ID) {
     throw new AppError(422, "validation_failed", "The request query is invalid", [
       { field: "cursor", message: "is not a cursor returned by this endpoint" },
     ]);

@@ -3,18 +3,16 @@
  * the claim, the send and the retry alarm. `delivery_id` is the serial id or the delivery_uuid.
  */
 import type { Db } from "../../db/client";
+import { isUuid, MAX_ROW_ID } from "../../db/ids";
 import { type DeliveryRef, findDeliveryId } from "../../db/queries/deliveries";
-import { MAX_ROW_ID } from "../messages";
 import { TaskRejected } from "./errors";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Parses `[delivery_id]`. */
 export function parseDeliverArgs(args: unknown[]): DeliveryRef {
   const [id] = args;
   const n = typeof id === "string" && /^\d{1,10}$/.test(id) ? Number(id) : id;
   if (typeof n === "number" && Number.isInteger(n) && n > 0 && n <= MAX_ROW_ID) return { id: n };
-  if (typeof id === "string" && UUID.test(id)) return { uuid: id.toLowerCase() };
+  if (typeof id === "string" && isUuid(id)) return { uuid: id.toLowerCase() };
   throw new TaskRejected(
     `args[0] delivery_id must be a positive integer id or a delivery uuid, got ${JSON.stringify(id)}`,
   );

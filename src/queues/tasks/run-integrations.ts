@@ -5,6 +5,7 @@
  */
 import type { Config } from "../../config";
 import type { Db } from "../../db/client";
+import { MAX_ROW_ID } from "../../db/ids";
 import { insertRunDeliveries, type NewDelivery } from "../../db/queries/deliveries";
 import { loadRunForIntegrations, type RunForIntegrations } from "../../db/queries/runs";
 import {
@@ -17,7 +18,6 @@ import { checkTargetUrl } from "../../delivery/target-url";
 import { parseWebhookNode, webhookNodes } from "../../delivery/webhook-node";
 import { log } from "../../log";
 import { enqueueJobs } from "../enqueue";
-import { MAX_ROW_ID } from "../messages";
 import { TaskRejected } from "./errors";
 
 export interface RunIntegrationsResult {
